@@ -1,0 +1,8 @@
+import { z } from '@hono/zod-openapi'
+import { ACTIVITY_TYPES } from '../db/schema'
+
+/** Named so that generated clients emit an `ActivityType` enum, referenced by `$ref` wherever it is used. */
+export const ActivityTypeSchema = z.enum(ACTIVITY_TYPES).openapi('ActivityType', {
+  description: 'How an activity is booked: in time slots, or as a service.',
+  example: 'SLOT_BASED',
+})

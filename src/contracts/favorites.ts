@@ -1,0 +1,57 @@
+import { z } from '@hono/zod-openapi'
+import { ActivityTypeSchema } from './activity-type'
+
+const ActivityId = z.uuid().openapi({ example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e' })
+
+export const FavoriteActivityDtoSchema = z
+  .object({
+    id: ActivityId,
+    name: z.string().openapi({ example: 'Sunset kayak tour' }),
+    type: ActivityTypeSchema,
+    companyId: z.uuid().openapi({ example: '5f0c4b1e-8a3d-4c2b-9e1f-2a3b4c5d6e7f' }),
+    imageUrl: z.string().nullable().openapi({ example: 'https://images.example.com/kayak.jpg' }),
+  })
+  .openapi('FavoriteActivityDto')
+
+export const FavoriteRecordDtoSchema = z
+  .object({
+    id: z.uuid().openapi({ example: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d' }),
+    activityId: ActivityId,
+    createdAt: z.iso.datetime().openapi({ example: '2026-11-27T20:50:36.123Z' }),
+    activity: FavoriteActivityDtoSchema,
+  })
+  .openapi('FavoriteRecordDto')
+
+export const CreateFavoriteDtoSchema = z.object({ activityId: ActivityId }).openapi('CreateFavoriteDto')
+
+export const FavoriteListResponseDtoSchema = z
+  .object({
+    items: z.array(FavoriteRecordDtoSchema),
+    nextCursor: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Pass as `cursor` to get the next page; `null` on the last page.' }),
+  })
+  .openapi('FavoriteListResponseDto')
+
+export const FavoriteStatusDtoSchema = z
+  .object({
+    activityId: ActivityId,
+    favorited: z.boolean(),
+    favoritedAt: z.iso.datetime().nullable().openapi({ example: '2026-11-27T20:50:36.123Z' }),
+  })
+  .openapi('FavoriteStatusDto')
+
+export const FavoriteStatusResponseDtoSchema = z
+  .object({ items: z.array(FavoriteStatusDtoSchema) })
+  .openapi('FavoriteStatusResponseDto')
+
+export type FavoriteActivityDto = z.infer<typeof FavoriteActivityDtoSchema>
+export type FavoriteRecordDto = z.infer<typeof FavoriteRecordDtoSchema>
+export type FavoriteStatusDto = z.infer<typeof FavoriteStatusDtoSchema>
+
+export const ActivityIdParamSchema = z.object({
+  activityId: z
+    .uuid()
+    .openapi({ param: { name: 'activityId', in: 'path' }, example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e' }),
+})

@@ -1,0 +1,80 @@
+import { z } from 'zod'
+
+/** Worker bindings: `[vars]` in wrangler.toml, secrets, and `.dev.vars` locally. */
+export interface Env {
+  DATABASE_URL: string
+  /** Dev/test only: where the Neon driver sends SQL (the local Neon-protocol server). Unset = Neon itself. */
+  NEON_HTTP_ENDPOINT?: string
+  JWT_ISSUER: string
+  JWT_AUDIENCE: string
+  /** HS256 secret (dev and tests). */
+  JWT_SECRET?: string
+  /** The identity provider's JWKS endpoint (production). Takes precedence over JWT_SECRET. */
+  JWKS_URL?: string
+  /** Signs pagination cursors so a tampered or foreign cursor is refused. */
+  CURSOR_SECRET?: string
+  DB_TIMEOUT_MS?: string
+  /** Comma-separated list of allowed browser origins; empty = no CORS. */
+  CORS_ORIGINS?: string
+}
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+
+const ConfigSchema = z
+  .object({
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL'),
+    NEON_HTTP_ENDPOINT: optionalText.pipe(z.url().optional()),
+    JWT_ISSUER: z.string().min(1),
+    JWT_AUDIENCE: z.string().min(1),
+    JWT_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    JWKS_URL: optionalText.pipe(z.url().optional()),
+    CURSOR_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    DB_TIMEOUT_MS: optionalText
+      .transform((v) => (v === undefined ? 5000 : Number(v)))
+      .pipe(z.number().int().min(100).max(60_000)),
+    CORS_ORIGINS: optionalText.transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean)
+        : [],
+    ),
+  })
+  .refine((c) => c.JWT_SECRET !== undefined || c.JWKS_URL !== undefined, {
+    message: 'set JWKS_URL (production) or JWT_SECRET (dev and tests)',
+    path: ['JWT_SECRET'],
+  })
+  .refine((c) => c.CURSOR_SECRET !== undefined || c.JWT_SECRET !== undefined, {
+    message: 'set CURSOR_SECRET (required when JWT_SECRET is not set)',
+    path: ['CURSOR_SECRET'],
+  })
+
+export type Config = z.infer<typeof ConfigSchema> & { cursorSecret: string }
+
+// Bindings are fixed for an isolate's lifetime: parse them once per bindings object.
+const parsed = new WeakMap<object, Config>()
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+export function loadConfig(env: Env): Config {
+  const cached = parsed.get(env)
+  if (cached) return cached
+  const result = ConfigSchema.safeParse(env)
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+    throw new ConfigError(`invalid Worker configuration: ${issues}`)
+  }
+  const config: Config = {
+    ...result.data,
+    // Without a dedicated secret, derive the cursor key from the JWT secret (dev and tests).
+    cursorSecret: result.data.CURSOR_SECRET ?? `cursor:${result.data.JWT_SECRET}`,
+  }
+  parsed.set(env, config)
+  return config
+}

@@ -1,0 +1,29 @@
+import { swaggerUI } from '@hono/swagger-ui'
+import type { App } from '../lib/app'
+
+/** The OpenAPI 3.1 document and Swagger UI, in dev and deployed alike. */
+export function registerDocs(app: App): void {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      'End users: `sub` is the user id. Company staff: `company_id` and `roles` containing `favorites:analytics`.',
+  })
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Activity favourites API',
+      version: '1.0.0',
+      description:
+        'Users favourite activities; companies see how many people favourited their activities, never who. ' +
+        'Errors are RFC 9457 problem details (`application/problem+json`).',
+    },
+    tags: [
+      { name: 'favorites', description: 'The mobile app: a user and their favourites.' },
+      { name: 'analytics', description: "A company's dashboard: aggregated counts only." },
+      { name: 'health', description: 'Operations.' },
+    ],
+  })
+  app.get('/ui', swaggerUI({ url: '/openapi.json', persistAuthorization: true }))
+}

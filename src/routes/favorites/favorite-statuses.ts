@@ -1,0 +1,49 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { FavoriteStatusResponseDtoSchema } from '../../contracts/favorites'
+import { problemResponses } from '../../contracts/problem'
+import type { App } from '../../lib/app'
+import { requireEndUser } from '../../middleware/auth'
+import { favoriteStatuses } from '../../queries/favorites'
+
+export const MAX_STATUS_IDS = 100
+
+const FavoriteStatusQuerySchema = z.object({
+  activityIds: z
+    .string()
+    .openapi({
+      param: { name: 'activityIds', in: 'query' },
+      description: `Comma-separated activity ids, 1 to ${MAX_STATUS_IDS}.`,
+      example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e,5f0c4b1e-8a3d-4c2b-9e1f-2a3b4c5d6e7f',
+    })
+    .transform((value) => value.split(','))
+    .pipe(z.array(z.uuid()).min(1).max(MAX_STATUS_IDS)),
+})
+
+export const favoriteStatusesRoute = createRoute({
+  method: 'get',
+  path: '/favorites/status',
+  operationId: 'getFavoriteStatuses',
+  tags: ['favorites'],
+  summary: 'Heart state of many activities at once',
+  description:
+    'One entry per asked id, in the asked order. An id that is not a favourite (or not an activity) answers ' +
+    '`favorited: false`.',
+  security: [{ bearerAuth: [] }],
+  middleware: [requireEndUser] as const,
+  request: { query: FavoriteStatusQuerySchema },
+  responses: {
+    200: {
+      description: 'The heart state of each asked activity.',
+      content: { 'application/json': { schema: FavoriteStatusResponseDtoSchema } },
+    },
+    304: { description: 'Not modified since the `ETag` sent in `If-None-Match`.' },
+    ...problemResponses(400, 401, 403, 503),
+  },
+})
+
+export const registerFavoriteStatuses = (app: App) =>
+  app.openapi(favoriteStatusesRoute, async (c) => {
+    const { activityIds } = c.req.valid('query')
+    const items = await favoriteStatuses(c.get('db'), { userId: c.get('userId'), activityIds })
+    return c.json({ items }, 200)
+  })

@@ -1,0 +1,25 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { sql } from 'drizzle-orm'
+import { problemResponses } from '../contracts/problem'
+import type { App } from '../lib/app'
+
+export const healthRoute = createRoute({
+  method: 'get',
+  path: '/health',
+  operationId: 'getHealth',
+  tags: ['health'],
+  summary: 'Liveness and database reachability',
+  responses: {
+    200: {
+      description: 'The Worker runs and the database answers.',
+      content: { 'application/json': { schema: z.object({ status: z.literal('ok') }).openapi('Health') } },
+    },
+    ...problemResponses(503),
+  },
+})
+
+export const registerHealth = (app: App) =>
+  app.openapi(healthRoute, async (c) => {
+    await c.get('db').execute(sql`SELECT 1`)
+    return c.json({ status: 'ok' as const }, 200)
+  })
