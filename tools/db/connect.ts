@@ -1,0 +1,17 @@
+import { neon, neonConfig } from '@neondatabase/serverless'
+import { drizzle } from 'drizzle-orm/neon-http'
+import * as schema from '../../src/db/schema'
+
+/**
+ * A Node-side drizzle client over the same Neon HTTP path the Worker uses. `endpoint` is the local
+ * Neon-protocol server's `/sql` URL; without it the driver talks to Neon itself.
+ */
+export function connectNeonHttp(databaseUrl: string, endpoint?: string) {
+  if (endpoint) neonConfig.fetchEndpoint = endpoint
+  return drizzle({ client: neon(databaseUrl), schema })
+}
+
+export type NodeDb = ReturnType<typeof connectNeonHttp>
+
+/** The connection string the Worker and tools send to the local server (which ignores it). */
+export const LOCAL_DATABASE_URL = 'postgresql://app:app@db.localtest.me/app'
