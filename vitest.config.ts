@@ -5,6 +5,8 @@ export const TEST_JWT_SECRET = 'test-only-hs256-secret-0123456789abcdef'
 
 export default defineConfig({
   test: {
+    // The Worker logs one JSON line per request: keep them out of the test report.
+    onConsoleLog: (log) => !log.includes('"msg":"request"'),
     projects: [
       {
         plugins: [
