@@ -53,7 +53,7 @@ const credentials: Credential[] = [
 ]
 
 const routes = [
-  { method: 'POST', path: (a: string) => '/favorites', json: (a: string) => ({ activityId: a }) },
+  { method: 'POST', path: () => '/favorites', json: (a: string) => ({ activityId: a }) },
   { method: 'GET', path: () => '/favorites' },
   { method: 'GET', path: (a: string) => `/favorites/status?activityIds=${a}` },
   { method: 'GET', path: (a: string) => `/favorites/${a}` },
