@@ -1,6 +1,10 @@
-/** Calls the real Worker (inside workerd) the way the mobile app and the dashboard do. */
+/**
+ * Calls the real Worker (inside workerd) the way the mobile app and the dashboard do, and checks every response
+ * against the OpenAPI document.
+ */
 import { SELF } from 'cloudflare:test'
 import { expect } from 'vitest'
+import { expectDocumentedResponse } from './contract'
 
 export type ApiRequest = {
   method?: string
@@ -18,7 +22,11 @@ export async function api(path: string, request: ApiRequest = {}): Promise<Respo
     headers.set('Content-Type', 'application/json')
     body = JSON.stringify(request.json)
   }
-  return SELF.fetch(`https://api.test${path}`, { method: request.method ?? 'GET', headers, body })
+  const url = `https://api.test${path}`
+  const method = request.method ?? 'GET'
+  const response = await SELF.fetch(url, { method, headers, body })
+  await expectDocumentedResponse(method, url, response)
+  return response
 }
 
 export type ProblemBody = {
