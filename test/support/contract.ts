@@ -3,8 +3,9 @@
  * operation documents, the content type one documented for that status, and the body must validate against its
  * schema. A route that drifts from its contract fails the suite, whichever test called it.
  */
-import { Validator } from '@cfworker/json-schema'
+
 import { SELF } from 'cloudflare:test'
+import { Validator } from '@cfworker/json-schema'
 import { expect } from 'vitest'
 
 type Schema = Record<string, unknown>
@@ -16,7 +17,9 @@ let documentPromise: Promise<OpenApiDocument> | undefined
 const validators = new Map<string, Validator>()
 
 function openApiDocument(): Promise<OpenApiDocument> {
-  documentPromise ??= SELF.fetch('https://api.test/openapi.json').then((r) => r.json() as Promise<OpenApiDocument>)
+  documentPromise ??= SELF.fetch('https://api.test/openapi.json').then(
+    (r) => r.json() as Promise<OpenApiDocument>,
+  )
   return documentPromise
 }
 
@@ -37,14 +40,22 @@ function validatorFor(document: OpenApiDocument, key: string, schema: Schema): V
   let validator = validators.get(key)
   if (!validator) {
     // Wrapping keeps `#/components/schemas/...` references resolvable from the response schema.
-    validator = new Validator({ components: document.components, allOf: [schema] } as Schema, '2020-12', false)
+    validator = new Validator(
+      { components: document.components, allOf: [schema] } as Schema,
+      '2020-12',
+      false,
+    )
     validators.set(key, validator)
   }
   return validator
 }
 
 /** Asserts that `response` is one the document promises for `method` + `url`. Reads a clone of the body. */
-export async function expectDocumentedResponse(method: string, url: string, response: Response): Promise<void> {
+export async function expectDocumentedResponse(
+  method: string,
+  url: string,
+  response: Response,
+): Promise<void> {
   const { pathname } = new URL(url)
   if (pathname === '/openapi.json' || pathname.startsWith('/ui')) return
   const document = await openApiDocument()
@@ -67,5 +78,8 @@ export async function expectDocumentedResponse(method: string, url: string, resp
   if (!media?.schema || !contentType.includes('json')) return
   const body: unknown = await response.clone().json()
   const result = validatorFor(document, `${where} ${contentType}`, media.schema).validate(body)
-  expect(result.errors.map((e) => `${e.instanceLocation}: ${e.error}`), `${where}: body does not match`).toEqual([])
+  expect(
+    result.errors.map((e) => `${e.instanceLocation}: ${e.error}`),
+    `${where}: body does not match`,
+  ).toEqual([])
 }
