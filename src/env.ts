@@ -16,6 +16,8 @@ export interface Env {
   DB_TIMEOUT_MS?: string
   /** Comma-separated list of allowed browser origins; empty = no CORS. */
   CORS_ORIGINS?: string
+  /** Static assets (Swagger UI's files), served before the Worker runs. */
+  ASSETS?: Fetcher
 }
 
 const optionalText = z

@@ -25,5 +25,14 @@ export function registerDocs(app: App): void {
       { name: 'health', description: 'Operations.' },
     ],
   })
-  app.get('/ui', swaggerUI({ url: '/openapi.json', persistAuthorization: true }))
+  // `baseUrl: '/ui'` points the page at `/ui/swagger-ui-dist/*`, the Worker's own static assets (no CDN).
+  app.get(
+    '/ui',
+    swaggerUI({
+      url: '/openapi.json',
+      baseUrl: '/ui',
+      title: 'Activity favourites API',
+      persistAuthorization: true,
+    }),
+  )
 }
