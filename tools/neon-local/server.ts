@@ -1,0 +1,200 @@
+// HTTP wiring of the local Neon SQL-over-HTTP server: routing, body limits, status codes, stats.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { type Backend, PostgresError } from './backend.js'
+import { createPGliteBackend } from './backends/pglite.js'
+import { createPostgresBackend } from './backends/postgres.js'
+import { runBatch, runSingle } from './execute.js'
+import {
+  batchEchoHeaders,
+  HttpError,
+  MAX_REQUEST_BYTES,
+  MAX_RESPONSE_BYTES,
+  parseSqlRequest,
+  plainErrorBody,
+  resultToJson,
+} from './protocol.js'
+
+export type BackendOptions =
+  | { kind: 'pglite'; dataDir?: string }
+  | { kind: 'postgres'; url: string; max?: number }
+
+export interface NeonLocalServer {
+  /** http://HOST:PORT/sql, the value for `neonConfig.fetchEndpoint`. */
+  url: string
+  port: number
+  stats(): { requests: number }
+  close(): Promise<void>
+}
+
+export interface StartOptions {
+  backend: BackendOptions
+  /** 0 (the default) picks a free port. */
+  port?: number
+  /** Defaults to 127.0.0.1. */
+  host?: string
+  log?: (line: string) => void
+}
+
+// What the proxy allows cross-origin, so a browser app can call it directly too.
+const CORS_HEADERS: Record<string, string> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'POST, OPTIONS',
+  'Access-Control-Allow-Headers':
+    'Authorization, Neon-Connection-String, Neon-Raw-Text-Output, Neon-Array-Mode, Neon-Pool-Opt-In, ' +
+    'Neon-Batch-Read-Only, Neon-Batch-Isolation-Level, Neon-Batch-Deferrable, Content-Type',
+  'Access-Control-Max-Age': '86400',
+}
+
+function createBackend(opts: BackendOptions, log?: (line: string) => void): Promise<Backend> {
+  return opts.kind === 'pglite'
+    ? createPGliteBackend(opts.dataDir)
+    : Promise.resolve(createPostgresBackend(opts.url, opts.max, log))
+}
+
+function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    'Access-Control-Allow-Origin': '*',
+    ...headers,
+  })
+  res.end(text)
+}
+
+const send = (res: ServerResponse, status: number, body: unknown): void =>
+  sendText(res, status, JSON.stringify(body))
+
+/** Reads the whole body; past the limit it keeps draining (so the client can read our 413) and rejects. */
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0)
+    let tooLarge = declared > MAX_REQUEST_BYTES
+    let size = 0
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_REQUEST_BYTES) tooLarge = true
+      if (!tooLarge) chunks.push(chunk)
+    })
+    req.on('end', () => {
+      if (tooLarge) reject(new HttpError(413, `request is too large (max is ${MAX_REQUEST_BYTES} bytes)`))
+      else resolve(Buffer.concat(chunks).toString('utf8'))
+    })
+    req.on('error', reject)
+  })
+}
+
+async function handleSql(backend: Backend, req: IncomingMessage, res: ServerResponse): Promise<string> {
+  const request = parseSqlRequest(req.headers, await readBody(req))
+  let body: unknown
+  let headers: Record<string, string> = {}
+  if (request.kind === 'single') {
+    body = resultToJson(await runSingle(backend, request.query), request.output)
+  } else {
+    const results = await runBatch(backend, request.queries, request.options)
+    body = { results: results.map((r) => resultToJson(r, request.output)) }
+    headers = batchEchoHeaders(request.options)
+  }
+  const text = JSON.stringify(body)
+  if (Buffer.byteLength(text) > MAX_RESPONSE_BYTES) {
+    send(res, 507, plainErrorBody(`response is too large (max is ${MAX_RESPONSE_BYTES} bytes)`))
+    return '507 response too large'
+  }
+  sendText(res, 200, text, headers)
+  return `200 ${request.kind === 'single' ? 'query' : `batch of ${request.queries.length}`}`
+}
+
+function sendError(res: ServerResponse, err: unknown): number {
+  if (res.headersSent) {
+    res.destroy()
+    return 500
+  }
+  if (err instanceof PostgresError) {
+    send(res, 400, err.fields)
+    return 400
+  }
+  if (err instanceof HttpError) {
+    send(res, err.status, plainErrorBody(err.message))
+    return err.status
+  }
+  send(res, 500, plainErrorBody(err instanceof Error ? err.message : String(err)))
+  return 500
+}
+
+export async function startNeonLocalServer(opts: StartOptions): Promise<NeonLocalServer> {
+  const log = opts.log ?? (() => undefined)
+  const backend = await createBackend(opts.backend, log)
+  let requests = 0
+
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname
+    const started = Date.now()
+    if (path === '/sql') {
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, CORS_HEADERS).end()
+        return
+      }
+      if (req.method !== 'POST') {
+        req.resume()
+        send(res, 400, plainErrorBody('query is not supported'))
+        return
+      }
+      requests++
+      handleSql(backend, req, res).then(
+        (summary) => log(`POST /sql ${summary} ${Date.now() - started}ms`),
+        (err: unknown) => {
+          const status = sendError(res, err)
+          log(
+            `POST /sql ${status} ${err instanceof Error ? err.message : String(err)} ${Date.now() - started}ms`,
+          )
+        },
+      )
+      return
+    }
+    req.resume()
+    if (req.method === 'GET' && path === '/stats') send(res, 200, { requests })
+    else if (req.method === 'GET' && path === '/health') send(res, 200, { ok: true })
+    else send(res, 404, plainErrorBody('not found'))
+  })
+
+  const host = opts.host ?? '127.0.0.1'
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(opts.port ?? 0, host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  } catch (err) {
+    await backend.close()
+    throw err
+  }
+  const { port } = server.address() as AddressInfo
+  // IPv6 literals need brackets inside a URL.
+  const urlHost = host.includes(':') ? `[${host}]` : host
+
+  let closing: Promise<void> | undefined
+  return {
+    url: `http://${urlHost}:${port}/sql`,
+    port,
+    stats: () => ({ requests }),
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          // Keep-alive sockets from fetch would otherwise hold close() open.
+          server.closeIdleConnections()
+        })
+        await backend.close()
+      })()
+      return closing
+    },
+  }
+}
