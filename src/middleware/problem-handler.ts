@@ -79,8 +79,9 @@ export const errorHandler: ErrorHandler = (error, c) => {
 
 const slug = (title: string) => title.toLowerCase().replaceAll(' ', '-')
 
+/** The root cause only: drizzle's own message repeats the SQL and its parameters, which are not for logs. */
 function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error)
-  const cause = error.cause instanceof Error ? ` (cause: ${error.cause.name}: ${error.cause.message})` : ''
-  return `${error.name}: ${error.message}${cause}`
+  let root = error
+  while (root instanceof Error && root.cause !== undefined) root = root.cause
+  return root instanceof Error ? `${root.name}: ${root.message}` : String(root)
 }

@@ -65,3 +65,16 @@ export async function favoriteRows(userId: string) {
     sql`SELECT id, activity_id FROM activities.user_activity_favorites WHERE user_id = ${userId}`,
   )
 }
+
+export type DatabaseFault =
+  | { kind: 'none' | 'unreachable' | 'http-500' | 'garbage' }
+  | { kind: 'slow'; delayMs: number }
+
+/** Makes the local Neon-protocol server misbehave for every following request (see tools/neon-local/faults.ts). */
+export async function injectDatabaseFault(fault: DatabaseFault): Promise<void> {
+  const response = await fetch(env.NEON_HTTP_ENDPOINT.replace(/\/sql$/, '/faults'), {
+    method: 'PUT',
+    body: JSON.stringify(fault),
+  })
+  if (!response.ok) throw new Error(`fault not accepted: ${await response.text()}`)
+}

@@ -5,6 +5,7 @@ import { type Backend, PostgresError } from './backend.js'
 import { createPGliteBackend } from './backends/pglite.js'
 import { createPostgresBackend } from './backends/postgres.js'
 import { runBatch, runSingle } from './execute.js'
+import { applyFault, type Fault, parseFault } from './faults.js'
 import {
   batchEchoHeaders,
   HttpError,
@@ -131,6 +132,7 @@ export async function startNeonLocalServer(opts: StartOptions): Promise<NeonLoca
   const log = opts.log ?? (() => undefined)
   const backend = await createBackend(opts.backend, log)
   let requests = 0
+  let fault: Fault = { kind: 'none' }
 
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname
@@ -146,14 +148,27 @@ export async function startNeonLocalServer(opts: StartOptions): Promise<NeonLoca
         return
       }
       requests++
-      handleSql(backend, req, res).then(
-        (summary) => log(`POST /sql ${summary} ${Date.now() - started}ms`),
-        (err: unknown) => {
-          const status = sendError(res, err)
-          log(
-            `POST /sql ${status} ${err instanceof Error ? err.message : String(err)} ${Date.now() - started}ms`,
-          )
+      applyFault(fault, req, res)
+        .then((answered) => (answered ? `fault ${fault.kind}` : handleSql(backend, req, res)))
+        .then(
+          (summary) => log(`POST /sql ${summary} ${Date.now() - started}ms`),
+          (err: unknown) => {
+            const status = sendError(res, err)
+            log(
+              `POST /sql ${status} ${err instanceof Error ? err.message : String(err)} ${Date.now() - started}ms`,
+            )
+          },
+        )
+      return
+    }
+    if (req.method === 'PUT' && path === '/faults') {
+      readBody(req).then(
+        (text) => {
+          const next = parseFault(text)
+          if (next) fault = next
+          send(res, next ? 200 : 400, next ? { fault } : plainErrorBody('unknown fault'))
         },
+        (err: unknown) => sendError(res, err),
       )
       return
     }

@@ -1,0 +1,79 @@
+/** A database that is down, failing, talking nonsense or slow: 503 with Retry-After, nothing leaked, nothing lost. */
+import { env } from 'cloudflare:test'
+import { afterEach, describe, expect, it } from 'vitest'
+import { api, expectProblem } from '../support/api'
+import {
+  createActivity,
+  createUser,
+  type DatabaseFault,
+  favoriteRows,
+  injectDatabaseFault,
+} from '../support/database'
+import { userToken } from '../support/tokens'
+
+afterEach(() => injectDatabaseFault({ kind: 'none' }))
+
+async function expectUnavailable(response: Response) {
+  const problem = await expectProblem(response, 503)
+  expect(Number(response.headers.get('Retry-After'))).toBeGreaterThan(0)
+  // Nothing about the database's internals reaches the client.
+  expect(JSON.stringify(problem)).not.toMatch(
+    /select|insert|activities\.|sql|stack|at .*\.ts|127\.0\.0\.1|http status/i,
+  )
+  return problem
+}
+
+const faults: DatabaseFault[] = [{ kind: 'unreachable' }, { kind: 'http-500' }, { kind: 'garbage' }]
+
+describe('when the database fails', () => {
+  it.each(faults)(
+    'answers 503 to a write when it is $kind, then serves normally once it is back',
+    async (fault) => {
+      const userId = await createUser()
+      const token = await userToken(userId)
+      const activity = await createActivity()
+
+      await injectDatabaseFault(fault)
+      await expectUnavailable(
+        await api('/favorites', { method: 'POST', token, json: { activityId: activity.id } }),
+      )
+      await injectDatabaseFault({ kind: 'none' })
+
+      expect((await favoriteRows(userId)).rows).toEqual([])
+      const retried = await api('/favorites', { method: 'POST', token, json: { activityId: activity.id } })
+      expect(retried.status).toBe(201)
+    },
+  )
+
+  it.each(faults)('answers 503 to reads when it is $kind', async (fault) => {
+    const token = await userToken(await createUser())
+    const activity = await createActivity()
+    await injectDatabaseFault(fault)
+    await expectUnavailable(await api('/favorites', { token }))
+    await expectUnavailable(await api(`/favorites/${activity.id}`, { token }))
+    await expectUnavailable(await api(`/favorites/status?activityIds=${activity.id}`, { token }))
+    await expectUnavailable(await api(`/favorites/${activity.id}`, { method: 'DELETE', token }))
+    await expectUnavailable(await api('/health'))
+  })
+
+  it('gives up on a slow database at DB_TIMEOUT_MS, and a retry finds exactly one favourite', async () => {
+    const userId = await createUser()
+    const token = await userToken(userId)
+    const activity = await createActivity()
+    const timeoutMs = Number(env.DB_TIMEOUT_MS)
+
+    await injectDatabaseFault({ kind: 'slow', delayMs: timeoutMs + 8_000 })
+    const started = Date.now()
+    await expectUnavailable(
+      await api('/favorites', { method: 'POST', token, json: { activityId: activity.id } }),
+    )
+    // Generous margin: this only proves the API did not wait for the slow database (8 s longer).
+    expect(Date.now() - started).toBeLessThan(timeoutMs + 5_000)
+    await injectDatabaseFault({ kind: 'none' })
+
+    // The timed-out statement may still commit later (it is one atomic statement): either way a retry is safe.
+    const retried = await api('/favorites', { method: 'POST', token, json: { activityId: activity.id } })
+    expect([200, 201]).toContain(retried.status)
+    expect((await favoriteRows(userId)).rows).toHaveLength(1)
+  }, 30_000)
+})
