@@ -1,5 +1,4 @@
 /** The Worker: middleware, then routes, then the docs. Each piece lives in its own module. */
-import { bodyLimit } from 'hono/body-limit'
 import { contextStorage } from 'hono/context-storage'
 import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
@@ -7,11 +6,13 @@ import { secureHeaders } from 'hono/secure-headers'
 import { timing } from 'hono/timing'
 import { loadConfig } from './env'
 import { createApp } from './lib/app'
-import { ProblemError } from './lib/problem'
+import { limitBodySize } from './middleware/body-limit'
 import { database } from './middleware/database'
 import { privateConditionalGet } from './middleware/http-caching'
 import { errorHandler, notFoundHandler } from './middleware/problem-handler'
 import { requestLog } from './middleware/request-log'
+import { registerFavoriteAnalytics } from './routes/analytics/favorite-analytics'
+import { registerFavoriteTimeseries } from './routes/analytics/favorite-timeseries'
 import { registerDocs } from './routes/docs'
 import { registerCreateFavorite } from './routes/favorites/create-favorite'
 import { registerDeleteFavorite } from './routes/favorites/delete-favorite'
@@ -19,8 +20,6 @@ import { registerFavoriteStatuses } from './routes/favorites/favorite-statuses'
 import { registerGetFavorite } from './routes/favorites/get-favorite'
 import { registerListFavorites } from './routes/favorites/list-favorites'
 import { registerHealth } from './routes/health'
-
-export const MAX_BODY_BYTES = 4 * 1024
 
 const app = createApp()
 
@@ -37,19 +36,7 @@ app.use(
     maxAge: 600,
   }),
 )
-app.use(
-  bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new ProblemError({
-        status: 413,
-        type: 'body-too-large',
-        title: 'Request body too large',
-        detail: `The request body must be at most ${MAX_BODY_BYTES} bytes`,
-      })
-    },
-  }),
-)
+app.use(limitBodySize)
 app.use(database)
 app.use('/favorites', privateConditionalGet)
 app.use('/favorites/*', privateConditionalGet)
@@ -61,6 +48,8 @@ registerListFavorites(app)
 registerCreateFavorite(app)
 registerGetFavorite(app)
 registerDeleteFavorite(app)
+registerFavoriteAnalytics(app)
+registerFavoriteTimeseries(app)
 registerDocs(app)
 
 app.notFound(notFoundHandler)

@@ -46,6 +46,8 @@ export const userActivityFavorites = activitiesSchema.table(
     unique('user_activity_favorites_user_activity_unique').on(t.userId, t.activityId),
     index('user_activity_favorites_user_id_created_at_idx').on(t.userId, desc(t.createdAt)),
     index('user_activity_favorites_activity_id_idx').on(t.activityId),
+    // Covers the per-activity analytics aggregates (count, count in period, max) as index-only scans.
+    index('user_activity_favorites_activity_id_created_at_idx').on(t.activityId, t.createdAt),
   ],
 )
 

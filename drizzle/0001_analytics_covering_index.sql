@@ -1,0 +1,1 @@
+CREATE INDEX "user_activity_favorites_activity_id_created_at_idx" ON "activities"."user_activity_favorites" USING btree ("activity_id","created_at");

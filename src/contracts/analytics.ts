@@ -1,0 +1,303 @@
+/**
+ * The business surface: aggregated favourite counts for a company's dashboard. Aggregates only: no schema here
+ * has a field that could carry a user id or a per-user row.
+ */
+import { z } from '@hono/zod-openapi'
+import { ActivityTypeSchema } from './activity-type'
+
+/** Longest period of the table: a year, leap day included. */
+export const MAX_PERIOD_DAYS = 366
+/** Default period when `from` and `to` are absent: the last 30 days. */
+export const DEFAULT_PERIOD_DAYS = 30
+/** At most this many buckets in a timeseries (about 13 months of days, 7.7 years of weeks, 33 years of months). */
+export const MAX_BUCKETS = 400
+
+export const ANALYTICS_SORTS = ['total', 'inPeriod', 'lastFavorited', 'name'] as const
+export type AnalyticsSort = (typeof ANALYTICS_SORTS)[number]
+export const SORT_ORDERS = ['asc', 'desc'] as const
+export type SortOrder = (typeof SORT_ORDERS)[number]
+export const INTERVALS = ['day', 'week', 'month'] as const
+export type Interval = (typeof INTERVALS)[number]
+
+const DAY_MS = 86_400_000
+const MINUTE_MS = 60_000
+const MIN_YEAR = 1970
+const MAX_YEAR = 9999
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/
+const isoDate = z.iso.date()
+const isoDateTime = z.iso.datetime({ offset: true })
+
+/**
+ * `YYYY-MM-DD` (midnight UTC) or an RFC 3339 date-time with `Z` or an offset; years 1970 to 9999.
+ * Returns undefined for anything else.
+ */
+export function parseInstant(text: string): Date | undefined {
+  if (text.length > 64) return undefined
+  if (!isoDate.safeParse(text).success && !isoDateTime.safeParse(text).success) return undefined
+  const date = new Date(ISO_DATE.test(text) ? `${text}T00:00:00Z` : text)
+  const year = date.getUTCFullYear()
+  if (Number.isNaN(date.getTime()) || year < MIN_YEAR || year > MAX_YEAR) return undefined
+  return date
+}
+
+export type Period = { from: Date; to: Date }
+
+/**
+ * The effective period, half-open `[from, to)`. Without `to`: now rounded up to the next whole minute (so that
+ * repeated dashboard loads within a minute ask the same question and share the cache); without `from`: 30 days
+ * before `to`.
+ */
+export function resolvePeriod(from: string | undefined, to: string | undefined, now = Date.now()): Period {
+  const end = to !== undefined ? parseInstant(to) : new Date(Math.ceil(now / MINUTE_MS) * MINUTE_MS)
+  if (!end) throw new Error('resolvePeriod: `to` was not validated')
+  const start =
+    from !== undefined ? parseInstant(from) : new Date(end.getTime() - DEFAULT_PERIOD_DAYS * DAY_MS)
+  if (!start) throw new Error('resolvePeriod: `from` was not validated')
+  return { from: start, to: end }
+}
+
+/** Start of the UTC bucket holding `ms`; weeks are ISO weeks (Monday), as Postgres `date_trunc` does. */
+export function bucketStart(ms: number, interval: Interval): number {
+  const d = new Date(ms)
+  const day = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())
+  if (interval === 'day') return day
+  if (interval === 'week') return day - ((d.getUTCDay() + 6) % 7) * DAY_MS
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)
+}
+
+/** How many buckets `[from, to)` touches (the first and last may be partial). */
+export function bucketCount(period: Period, interval: Interval): number {
+  const first = bucketStart(period.from.getTime(), interval)
+  const last = bucketStart(period.to.getTime() - 1, interval)
+  if (interval === 'day') return Math.round((last - first) / DAY_MS) + 1
+  if (interval === 'week') return Math.round((last - first) / (7 * DAY_MS)) + 1
+  const a = new Date(first)
+  const b = new Date(last)
+  return (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + (b.getUTCMonth() - a.getUTCMonth()) + 1
+}
+
+const INSTANT_MESSAGE =
+  'Must be an ISO 8601 date (2026-01-31) or date-time with a UTC offset (2026-01-31T00:00:00Z), year 1970 to 9999'
+
+const instantParam = (name: 'from' | 'to', description: string) =>
+  z
+    .string()
+    .refine((value) => parseInstant(value) !== undefined, { message: INSTANT_MESSAGE })
+    .optional()
+    .openapi({
+      param: { name, in: 'query', description },
+      example: name === 'from' ? '2026-01-01T00:00:00Z' : '2026-02-01T00:00:00Z',
+    })
+
+const fromParam = instantParam(
+  'from',
+  'Start of the period, inclusive. ISO 8601 date (midnight UTC) or date-time with offset. ' +
+    `Default: ${DEFAULT_PERIOD_DAYS} days before \`to\`.`,
+)
+const toParam = instantParam(
+  'to',
+  'End of the period, exclusive. ISO 8601 date (midnight UTC) or date-time with offset. ' +
+    'Default: now, rounded up to the next whole minute.',
+)
+
+type PeriodIssue = { path: string; message: string }
+
+/** Cross-field rules on the period: `from < to`, and at most `maxDays` long when given. */
+export function periodIssues(period: Period, maxDays?: number): PeriodIssue[] {
+  if (period.from.getTime() >= period.to.getTime())
+    return [{ path: 'to', message: '`to` must be after `from`' }]
+  if (maxDays !== undefined && period.to.getTime() - period.from.getTime() > maxDays * DAY_MS) {
+    return [{ path: 'to', message: `The period must be at most ${maxDays} days long` }]
+  }
+  return []
+}
+
+type Payload = { issues: readonly { path?: readonly PropertyKey[] }[] }
+/** Cross-field refinements run even when other fields failed, as long as the fields they read are valid. */
+const whenValid =
+  (...fields: string[]) =>
+  (payload: Payload) =>
+    !payload.issues.some((issue) => fields.includes(String(issue.path?.[0])))
+
+export const FavoriteAnalyticsQuerySchema = z
+  .object({
+    from: fromParam,
+    to: toParam,
+    type: ActivityTypeSchema.optional(),
+    sort: z
+      .enum(ANALYTICS_SORTS)
+      .default('total')
+      .openapi({
+        param: {
+          name: 'sort',
+          in: 'query',
+          description:
+            '`total`: all favourites ever (still existing); `inPeriod`: favourites added in the period; ' +
+            '`lastFavorited`: most recent favourite (never-favourited activities count as the oldest); ' +
+            '`name`: activity name. Ties are broken by activity id.',
+        },
+        example: 'total',
+      }),
+    order: z
+      .enum(SORT_ORDERS)
+      .optional()
+      .openapi({
+        param: {
+          name: 'order',
+          in: 'query',
+          description: 'Default: `asc` for `sort=name`, `desc` otherwise.',
+        },
+        example: 'desc',
+      }),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(20)
+      .openapi({
+        param: {
+          name: 'limit',
+          in: 'query',
+          description: 'Page size of the JSON representation (CSV ignores it).',
+        },
+        example: 20,
+      }),
+    cursor: z
+      .string()
+      .max(4096)
+      .optional()
+      .openapi({
+        param: {
+          name: 'cursor',
+          in: 'query',
+          description:
+            'The `nextCursor` of the previous page (or the `cursor` of the `Link: rel="next"` header). Only valid ' +
+            'for the company and the `from`, `to`, `type`, `sort` and `order` it was issued for; it carries the ' +
+            'period, so a default period stays the same while paging.',
+        },
+      }),
+  })
+  .superRefine(
+    (query, ctx) => {
+      for (const issue of periodIssues(resolvePeriod(query.from, query.to), MAX_PERIOD_DAYS)) {
+        ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message })
+      }
+    },
+    { when: whenValid('from', 'to') },
+  )
+
+export type FavoriteAnalyticsQuery = z.infer<typeof FavoriteAnalyticsQuerySchema>
+
+export const FavoriteTimeseriesQuerySchema = z
+  .object({
+    from: fromParam,
+    to: toParam,
+    interval: z
+      .enum(INTERVALS)
+      .default('day')
+      .openapi({
+        param: {
+          name: 'interval',
+          in: 'query',
+          description: 'Bucket size, in UTC: a calendar day, an ISO week (from Monday), or a calendar month.',
+        },
+        example: 'day',
+      }),
+    activityId: z
+      .uuid()
+      .optional()
+      .openapi({
+        param: {
+          name: 'activityId',
+          in: 'query',
+          description: "One of the company's activities; absent = the whole company.",
+        },
+        example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e',
+      }),
+  })
+  .superRefine(
+    (query, ctx) => {
+      const period = resolvePeriod(query.from, query.to)
+      const issues = periodIssues(period)
+      for (const issue of issues) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message })
+      if (issues.length > 0) return
+      const count = bucketCount(period, query.interval)
+      if (count > MAX_BUCKETS) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['interval'],
+          message: `The period spans ${count} ${query.interval} buckets; at most ${MAX_BUCKETS}: use a coarser interval or a shorter period`,
+        })
+      }
+    },
+    { when: whenValid('from', 'to', 'interval') },
+  )
+
+const Instant = z.iso.datetime().openapi({ example: '2026-01-01T00:00:00.000Z' })
+
+export const AnalyticsPeriodDtoSchema = z
+  .object({
+    from: Instant.openapi({ description: 'Start of the period, inclusive (UTC).' }),
+    to: Instant.openapi({ description: 'End of the period, exclusive (UTC).' }),
+  })
+  .openapi('AnalyticsPeriodDto')
+
+export const FavoriteActivityAnalyticsItemDtoSchema = z
+  .object({
+    activityId: z.uuid().openapi({ example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e' }),
+    activityName: z.string().openapi({ example: 'Sunset kayak tour' }),
+    activityType: ActivityTypeSchema,
+    totalFavorites: z
+      .number()
+      .int()
+      .min(0)
+      .openapi({ description: 'Favourites that exist now, whenever they were added.', example: 128 }),
+    favoritesInPeriod: z
+      .number()
+      .int()
+      .min(0)
+      .openapi({ description: 'Favourites added in the period that still exist.', example: 17 }),
+    lastFavoritedAt: z.iso
+      .datetime()
+      .nullable()
+      .openapi({ description: 'When the newest existing favourite was added; `null` if none.' }),
+  })
+  .openapi('FavoriteActivityAnalyticsItemDto')
+
+export const FavoriteAnalyticsResponseDtoSchema = z
+  .object({
+    items: z.array(FavoriteActivityAnalyticsItemDtoSchema),
+    period: AnalyticsPeriodDtoSchema,
+    nextCursor: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Pass as `cursor` to get the next page; `null` on the last page.' }),
+  })
+  .openapi('FavoriteAnalyticsResponseDto')
+
+export const FavoriteTimeseriesBucketDtoSchema = z
+  .object({
+    start: Instant.openapi({ description: 'Start of the bucket (UTC).' }),
+    favorites: z.number().int().min(0).openapi({
+      description: 'Favourites added in this bucket (within the period) that still exist.',
+      example: 4,
+    }),
+  })
+  .openapi('FavoriteTimeseriesBucketDto')
+
+export const FavoriteTimeseriesResponseDtoSchema = z
+  .object({
+    period: AnalyticsPeriodDtoSchema,
+    interval: z.enum(INTERVALS).openapi({ example: 'day' }),
+    activityId: z
+      .uuid()
+      .nullable()
+      .openapi({ description: 'The activity asked for; `null` = the whole company.' }),
+    buckets: z.array(FavoriteTimeseriesBucketDtoSchema),
+  })
+  .openapi('FavoriteTimeseriesResponseDto')
+
+export type FavoriteActivityAnalyticsItemDto = z.infer<typeof FavoriteActivityAnalyticsItemDtoSchema>
+export type FavoriteTimeseriesBucketDto = z.infer<typeof FavoriteTimeseriesBucketDtoSchema>

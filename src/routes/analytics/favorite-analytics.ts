@@ -1,0 +1,215 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { accepts } from 'hono/accepts'
+import {
+  type AnalyticsSort,
+  type FavoriteActivityAnalyticsItemDto,
+  FavoriteAnalyticsQuerySchema,
+  FavoriteAnalyticsResponseDtoSchema,
+  MAX_PERIOD_DAYS,
+  type Period,
+  parseInstant,
+  resolvePeriod,
+} from '../../contracts/analytics'
+import { problemResponses } from '../../contracts/problem'
+import type { App } from '../../lib/app'
+import { toCsv } from '../../lib/csv'
+import { decodeCursor, encodeCursor } from '../../lib/cursor'
+import { badRequest } from '../../lib/problem'
+import { analyticsCacheKey, type Representation, withAnalyticsCache } from '../../middleware/analytics-cache'
+import { requireAnalyticsStaff } from '../../middleware/auth'
+import { type AnalyticsPosition, favoriteAnalyticsPage } from '../../queries/analytics'
+
+/** Rows per CSV page: a whole company's table in one file (the largest has about 10,000 activities). */
+export const CSV_PAGE_ROWS = 10_000
+
+const CSV_COLUMNS = [
+  'activityId',
+  'activityName',
+  'activityType',
+  'totalFavorites',
+  'favoritesInPeriod',
+  'lastFavoritedAt',
+] as const
+
+export const favoriteAnalyticsRoute = createRoute({
+  method: 'get',
+  path: '/analytics/favorites',
+  operationId: 'getFavoriteAnalytics',
+  tags: ['analytics'],
+  summary: "Favourite counts of each of your company's activities",
+  description:
+    "One item per activity of the token's company, zero counts included: `totalFavorites` (favourites that exist " +
+    'now), `favoritesInPeriod` (added in `[from, to)` and still existing) and `lastFavoritedAt`. Counts only, ' +
+    'never who. The period defaults to the last 30 days and is at most ' +
+    `${MAX_PERIOD_DAYS} days long. Keyset pagination over the sort key and the activity id: follow ` +
+    '`nextCursor` (or the `Link: rel="next"` header) until it is `null`.\n\n' +
+    '**CSV**: send `Accept: text/csv` for the same table as an RFC 4180 file download (header row, CRLF). A CSV ' +
+    `page holds up to ${CSV_PAGE_ROWS.toLocaleString('en-US')} rows (\`limit\` applies to JSON only), which is the whole table for ` +
+    'today\'s companies; when there are more, the response has a `Link: <...>; rel="next"` header whose URL ' +
+    "continues the file. Names that a spreadsheet would run as a formula are prefixed with `'`.\n\n" +
+    'Answers may be up to 60 seconds old (`Cache-Control: private, max-age=60`).',
+  security: [{ bearerAuth: [] }],
+  middleware: [requireAnalyticsStaff] as const,
+  request: { query: FavoriteAnalyticsQuerySchema },
+  responses: {
+    200: {
+      description: 'One page of the table, as JSON or (with `Accept: text/csv`) as CSV.',
+      headers: z.object({
+        'Cache-Control': z.string().openapi({ description: '`private, max-age=60`.' }),
+        Age: z
+          .string()
+          .optional()
+          .openapi({ description: 'Seconds since the answer was computed, when it comes from the cache.' }),
+        Link: z
+          .string()
+          .optional()
+          .openapi({ description: '`<url>; rel="next"` when there is a next page.' }),
+        'Content-Disposition': z.string().optional().openapi({
+          description: 'CSV only: `attachment; filename="favorites-analytics-<from>-<to>.csv"`.',
+        }),
+      }),
+      content: {
+        'application/json': { schema: FavoriteAnalyticsResponseDtoSchema },
+        'text/csv': {
+          schema: z.string().openapi({
+            description: `Columns: ${CSV_COLUMNS.join(', ')}. UTF-8, CRLF line endings, a header row.`,
+            example:
+              'activityId,activityName,activityType,totalFavorites,favoritesInPeriod,lastFavoritedAt\r\n' +
+              '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e,Sunset kayak tour,SLOT_BASED,128,17,2026-01-30T18:02:11.120Z\r\n',
+          }),
+        },
+      },
+    },
+    ...problemResponses(400, 401, 403, 503),
+  },
+})
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+const MICROS = /^-?\d{1,19}$/
+
+type CursorPayload = { f: string; t: string; k: AnalyticsPosition['key']; i: string }
+
+/** The period and position a cursor carries; anything else is a 400, like a bad signature. */
+function fromCursor(payload: unknown, sort: AnalyticsSort): { period: Period; after: AnalyticsPosition } {
+  const invalid = badRequest('The cursor is not valid for this query', 'query.cursor')
+  if (typeof payload !== 'object' || payload === null) throw invalid
+  const { f, t, k, i } = payload as Partial<CursorPayload>
+  const from = typeof f === 'string' ? parseInstant(f) : undefined
+  const to = typeof t === 'string' ? parseInstant(t) : undefined
+  if (!from || !to || typeof i !== 'string' || !UUID.test(i)) throw invalid
+  const keyValid =
+    sort === 'name'
+      ? typeof k === 'string'
+      : sort === 'lastFavorited'
+        ? k === null || (typeof k === 'string' && MICROS.test(k))
+        : typeof k === 'number' && Number.isInteger(k) && k >= 0
+  if (!keyValid || k === undefined) throw invalid
+  return { period: { from, to }, after: { key: k, id: i } }
+}
+
+/** `2026-01-01` for a midnight, `20260101T103000Z` otherwise: safe in a file name on every system. */
+function fileStamp(date: Date): string {
+  const iso = date.toISOString()
+  if (iso.endsWith('T00:00:00.000Z')) return iso.slice(0, 10)
+  return `${iso.slice(0, 19).replaceAll('-', '').replaceAll(':', '')}Z`
+}
+
+function toCsvRows(items: FavoriteActivityAnalyticsItemDto[]) {
+  return items.map((item) => [
+    item.activityId,
+    item.activityName,
+    item.activityType,
+    item.totalFavorites,
+    item.favoritesInPeriod,
+    item.lastFavoritedAt,
+  ])
+}
+
+export const registerFavoriteAnalytics = (app: App) =>
+  app.openapi(favoriteAnalyticsRoute, async (c) => {
+    const query = c.req.valid('query')
+    const companyId = c.get('companyId')
+    const secret = c.get('config').cursorSecret
+    const order = query.order ?? (query.sort === 'name' ? 'asc' : 'desc')
+    // The query as the caller stated it (dates normalized): what a cursor is bound to. A default period is `*`, and
+    // the cursor carries the period it was issued for, so paging a default period does not drift with the clock.
+    const stated = {
+      from: query.from === undefined ? undefined : parseInstant(query.from)?.toISOString(),
+      to: query.to === undefined ? undefined : parseInstant(query.to)?.toISOString(),
+      type: query.type,
+      sort: query.sort,
+      order,
+    }
+    const scope = [
+      'analytics-favorites',
+      companyId,
+      stated.from ?? '*',
+      stated.to ?? '*',
+      stated.type ?? '*',
+      stated.sort,
+      stated.order,
+    ].join('|')
+    const position = query.cursor
+      ? fromCursor(await decodeCursor(query.cursor, scope, secret), query.sort)
+      : undefined
+    const period = position?.period ?? resolvePeriod(query.from, query.to)
+    const from = period.from.toISOString()
+    const to = period.to.toISOString()
+
+    const representation: Representation =
+      accepts(c, {
+        header: 'Accept',
+        supports: ['application/json', 'text/csv'],
+        default: 'application/json',
+      }) === 'text/csv'
+        ? 'csv'
+        : 'json'
+    const limit = representation === 'csv' ? CSV_PAGE_ROWS : query.limit
+    const key = analyticsCacheKey(c, 'favorites', representation, {
+      statedFrom: stated.from ?? '*',
+      statedTo: stated.to ?? '*',
+      from,
+      to,
+      type: stated.type,
+      sort: stated.sort,
+      order,
+      limit,
+      cursor: query.cursor,
+    })
+
+    return withAnalyticsCache(c, key, 'Accept, Authorization', async () => {
+      const page = await favoriteAnalyticsPage(c.get('db'), {
+        companyId,
+        from,
+        to,
+        type: query.type,
+        sort: query.sort,
+        order,
+        limit,
+        after: position?.after,
+      })
+      const nextCursor =
+        page.hasMore && page.last
+          ? await encodeCursor({ f: from, t: to, k: page.last.key, i: page.last.id }, scope, secret)
+          : null
+      const headers: Record<string, string> = {}
+      if (nextCursor) {
+        const next = new URLSearchParams()
+        if (stated.from) next.set('from', stated.from)
+        if (stated.to) next.set('to', stated.to)
+        if (stated.type) next.set('type', stated.type)
+        next.set('sort', stated.sort)
+        next.set('order', order)
+        if (representation === 'json') next.set('limit', String(limit))
+        next.set('cursor', nextCursor)
+        headers.Link = `</analytics/favorites?${next}>; rel="next"`
+      }
+      if (representation === 'csv') {
+        headers['Content-Type'] = 'text/csv; charset=utf-8'
+        headers['Content-Disposition'] =
+          `attachment; filename="favorites-analytics-${fileStamp(period.from)}-${fileStamp(period.to)}.csv"`
+        return c.body(toCsv(CSV_COLUMNS, toCsvRows(page.items)), 200, headers)
+      }
+      return c.json({ items: page.items, period: { from, to }, nextCursor }, 200, headers)
+    })
+  })

@@ -1,0 +1,82 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import {
+  FavoriteTimeseriesQuerySchema,
+  FavoriteTimeseriesResponseDtoSchema,
+  MAX_BUCKETS,
+  resolvePeriod,
+} from '../../contracts/analytics'
+import { problemResponses } from '../../contracts/problem'
+import type { App } from '../../lib/app'
+import { notFound } from '../../lib/problem'
+import { analyticsCacheKey, withAnalyticsCache } from '../../middleware/analytics-cache'
+import { requireAnalyticsStaff } from '../../middleware/auth'
+import { favoriteTimeseries } from '../../queries/analytics'
+
+export const favoriteTimeseriesRoute = createRoute({
+  method: 'get',
+  path: '/analytics/favorites/timeseries',
+  operationId: 'getFavoriteTimeseries',
+  tags: ['analytics'],
+  summary: 'Favourites added per day, week or month, for a chart',
+  description:
+    "Favourites added to the token's company's activities (or to one of them, `activityId`) per UTC bucket in " +
+    '`[from, to)`: every bucket is present, zeros included, oldest first. A bucket starts at midnight UTC; a ' +
+    'week is an ISO week starting on Monday; the first and last buckets may be partial (only favourites inside ' +
+    `the period count). At most ${MAX_BUCKETS} buckets; the period defaults to the last 30 days.\n\n` +
+    '**Removals are not history**: un-favouriting deletes the favourite, so a bucket counts the favourites added ' +
+    'then that still exist now; the numbers of past buckets can go down. Counts only, never who.\n\n' +
+    'Answers may be up to 60 seconds old (`Cache-Control: private, max-age=60`).',
+  security: [{ bearerAuth: [] }],
+  middleware: [requireAnalyticsStaff] as const,
+  request: { query: FavoriteTimeseriesQuerySchema },
+  responses: {
+    200: {
+      description: 'The buckets.',
+      headers: z.object({
+        'Cache-Control': z.string().openapi({ description: '`private, max-age=60`.' }),
+        Age: z
+          .string()
+          .optional()
+          .openapi({ description: 'Seconds since the answer was computed, when it comes from the cache.' }),
+      }),
+      content: { 'application/json': { schema: FavoriteTimeseriesResponseDtoSchema } },
+    },
+    ...problemResponses(400, 401, 403, 404, 503),
+  },
+})
+
+export const registerFavoriteTimeseries = (app: App) =>
+  app.openapi(favoriteTimeseriesRoute, async (c) => {
+    const query = c.req.valid('query')
+    const companyId = c.get('companyId')
+    const period = resolvePeriod(query.from, query.to)
+    const from = period.from.toISOString()
+    const to = period.to.toISOString()
+    const activityId = query.activityId?.toLowerCase()
+    const key = analyticsCacheKey(c, 'favorites-timeseries', 'json', {
+      from,
+      to,
+      interval: query.interval,
+      activityId,
+    })
+    return withAnalyticsCache(c, key, 'Authorization', async () => {
+      const series = await favoriteTimeseries(c.get('db'), {
+        companyId,
+        from,
+        to,
+        interval: query.interval,
+        activityId,
+      })
+      // The same answer for another company's activity as for none: existence is not disclosed.
+      if (!series.found) throw notFound(`Activity ${activityId} is not one of your company's activities`)
+      return c.json(
+        {
+          period: { from, to },
+          interval: query.interval,
+          activityId: activityId ?? null,
+          buckets: series.buckets,
+        },
+        200,
+      )
+    })
+  })
