@@ -1,5 +1,5 @@
 // The wire format itself, with plain fetch: statuses, headers and exact body shapes from
-// /work/shared/neon-http-protocol.md, including the cases the driver never produces.
+// the driver (`@neondatabase/serverless` 1.2.0) and Neon's proxy, including the cases the driver never produces.
 import { expect, it } from 'vitest'
 import { CONNECTION_STRING, describeEachBackend } from './testing.js'
 

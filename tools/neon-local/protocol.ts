@@ -1,5 +1,5 @@
 // Neon's SQL-over-HTTP wire format: request headers and bodies in, JSON bodies out. Pure functions
-// (no I/O) so the exact shapes are easy to check against /work/shared/neon-http-protocol.md.
+// (no I/O) so the exact shapes are easy to check against the driver and Neon's proxy.
 import type { FieldInfo, PgErrorFields, QueryResult, SqlParam, SqlQuery } from './backend.js'
 import type { BatchOptions, IsolationLevel } from './execute.js'
 import { textToJson } from './json-output.js'
