@@ -6,7 +6,6 @@ import { secureHeaders } from 'hono/secure-headers'
 import { timing } from 'hono/timing'
 import { loadConfig } from './env'
 import { createApp } from './lib/app'
-import { limitBodySize } from './middleware/body-limit'
 import { database } from './middleware/database'
 import { privateConditionalGet } from './middleware/http-caching'
 import { errorHandler, notFoundHandler } from './middleware/problem-handler'
@@ -36,7 +35,6 @@ app.use(
     maxAge: 600,
   }),
 )
-app.use(limitBodySize)
 app.use(database)
 app.use('/favorites', privateConditionalGet)
 app.use('/favorites/*', privateConditionalGet)

@@ -56,7 +56,8 @@ const forbidden = (detail: string) =>
     headers: { 'WWW-Authenticate': `Bearer realm="activity-favorites", error="insufficient_scope"` },
   })
 
-async function verifyBearer(authorization: string | undefined, config: Config): Promise<JWTPayload> {
+/** Verifies `Authorization: Bearer <JWT>` against the configured key source; throws a 401 problem. */
+export async function verifyBearer(authorization: string | undefined, config: Config): Promise<JWTPayload> {
   if (!authorization) {
     // RFC 6750: no error code when the request simply carried no credentials.
     throw new ProblemError({

@@ -4,6 +4,7 @@ import { problemResponses } from '../../contracts/problem'
 import type { App } from '../../lib/app'
 import { notFound, ProblemError } from '../../lib/problem'
 import { requireEndUser } from '../../middleware/auth'
+import { limitBodySize } from '../../middleware/body-limit'
 import { upsertFavorite } from '../../queries/favorites'
 
 export const createFavoriteRoute = createRoute({
@@ -16,7 +17,8 @@ export const createFavoriteRoute = createRoute({
     'Idempotent: favouriting an activity that is already a favourite answers 200 with the existing record ' +
     '(same `id` and `createdAt`). Safe under concurrent double taps: exactly one favourite is stored.',
   security: [{ bearerAuth: [] }],
-  middleware: [requireEndUser] as const,
+  // The size limit runs first: an oversized body is refused before any work is done for it.
+  middleware: [limitBodySize, requireEndUser] as const,
   request: {
     body: { required: true, content: { 'application/json': { schema: CreateFavoriteDtoSchema } } },
   },
