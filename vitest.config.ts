@@ -35,6 +35,7 @@ export default defineConfig({
         },
       },
       './tools/neon-local/vitest.config.ts',
+      './test/contract/vitest.config.ts',
     ],
   },
 })

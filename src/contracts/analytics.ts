@@ -92,12 +92,14 @@ const instantParam = (name: 'from' | 'to', description: string) =>
 
 const fromParam = instantParam(
   'from',
-  'Start of the period, inclusive. ISO 8601 date (midnight UTC) or date-time with offset. ' +
+  'Start of the period, inclusive. ISO 8601 date (midnight UTC) or date-time with offset, e.g. `2026-01-01` or ' +
+    '`2026-01-01T00:00:00Z`. ' +
     `Default: ${DEFAULT_PERIOD_DAYS} days before \`to\`.`,
 )
 const toParam = instantParam(
   'to',
-  'End of the period, exclusive. ISO 8601 date (midnight UTC) or date-time with offset. ' +
+  'End of the period, exclusive. ISO 8601 date (midnight UTC) or date-time with offset, e.g. `2026-02-01` or ' +
+    '`2026-02-01T00:00:00+01:00`. ' +
     'Default: now, rounded up to the next whole minute.',
 )
 
@@ -124,7 +126,9 @@ export const FavoriteAnalyticsQuerySchema = z
   .object({
     from: fromParam,
     to: toParam,
-    type: ActivityTypeSchema.optional(),
+    type: ActivityTypeSchema.optional().openapi({
+      param: { name: 'type', in: 'query', description: 'Only activities of this type.' },
+    }),
     sort: z
       .enum(ANALYTICS_SORTS)
       .default('total')
@@ -148,7 +152,6 @@ export const FavoriteAnalyticsQuerySchema = z
           in: 'query',
           description: 'Default: `asc` for `sort=name`, `desc` otherwise.',
         },
-        example: 'desc',
       }),
     limit: z.coerce
       .number()
@@ -214,7 +217,6 @@ export const FavoriteTimeseriesQuerySchema = z
           in: 'query',
           description: "One of the company's activities; absent = the whole company.",
         },
-        example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e',
       }),
   })
   .superRefine(
@@ -298,6 +300,41 @@ export const FavoriteTimeseriesResponseDtoSchema = z
     buckets: z.array(FavoriteTimeseriesBucketDtoSchema),
   })
   .openapi('FavoriteTimeseriesResponseDto')
+
+/** Examples for the document (media-type `example`s); the linter validates them against the schemas. */
+export const FAVORITE_ANALYTICS_EXAMPLE = {
+  items: [
+    {
+      activityId: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e',
+      activityName: 'Sunset kayak tour',
+      activityType: 'SLOT_BASED',
+      totalFavorites: 128,
+      favoritesInPeriod: 17,
+      lastFavoritedAt: '2026-01-30T18:02:11.120Z',
+    },
+    {
+      activityId: '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
+      activityName: 'Bike repair service',
+      activityType: 'SERVICE',
+      totalFavorites: 0,
+      favoritesInPeriod: 0,
+      lastFavoritedAt: null,
+    },
+  ],
+  period: { from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' },
+  nextCursor: null,
+} satisfies z.input<typeof FavoriteAnalyticsResponseDtoSchema>
+
+export const FAVORITE_TIMESERIES_EXAMPLE = {
+  period: { from: '2026-01-01T00:00:00.000Z', to: '2026-01-04T00:00:00.000Z' },
+  interval: 'day',
+  activityId: null,
+  buckets: [
+    { start: '2026-01-01T00:00:00.000Z', favorites: 4 },
+    { start: '2026-01-02T00:00:00.000Z', favorites: 0 },
+    { start: '2026-01-03T00:00:00.000Z', favorites: 7 },
+  ],
+} satisfies z.input<typeof FavoriteTimeseriesResponseDtoSchema>
 
 export type FavoriteActivityAnalyticsItemDto = z.infer<typeof FavoriteActivityAnalyticsItemDtoSchema>
 export type FavoriteTimeseriesBucketDto = z.infer<typeof FavoriteTimeseriesBucketDtoSchema>

@@ -46,12 +46,47 @@ export const FavoriteStatusResponseDtoSchema = z
   .object({ items: z.array(FavoriteStatusDtoSchema) })
   .openapi('FavoriteStatusResponseDto')
 
+/** Examples for the document (media-type `example`s); the linter validates them against the schemas. */
+export const FAVORITE_RECORD_EXAMPLE = {
+  id: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+  activityId: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e',
+  createdAt: '2026-11-27T20:50:36.123Z',
+  activity: {
+    id: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e',
+    name: 'Sunset kayak tour',
+    type: 'SLOT_BASED',
+    companyId: '5f0c4b1e-8a3d-4c2b-9e1f-2a3b4c5d6e7f',
+    imageUrl: 'https://images.example.com/kayak.jpg',
+  },
+} satisfies z.input<typeof FavoriteRecordDtoSchema>
+
+export const FAVORITE_LIST_EXAMPLE = {
+  items: [FAVORITE_RECORD_EXAMPLE],
+  nextCursor: 'eyJ2IjoxLCJwIjpbIjE3NjQyNzY2MzYxMjMwMDAiLCI5YThiN2M2ZCJdfQ.c2lnbmF0dXJl',
+} satisfies z.input<typeof FavoriteListResponseDtoSchema>
+
+export const FAVORITE_STATUS_EXAMPLE = {
+  items: [
+    {
+      activityId: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e',
+      favorited: true,
+      favoritedAt: '2026-11-27T20:50:36.123Z',
+    },
+    { activityId: '5f0c4b1e-8a3d-4c2b-9e1f-2a3b4c5d6e7f', favorited: false, favoritedAt: null },
+  ],
+} satisfies z.input<typeof FavoriteStatusResponseDtoSchema>
+
+export const CREATE_FAVORITE_EXAMPLE = {
+  activityId: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e',
+} satisfies z.input<typeof CreateFavoriteDtoSchema>
+
 export type FavoriteActivityDto = z.infer<typeof FavoriteActivityDtoSchema>
 export type FavoriteRecordDto = z.infer<typeof FavoriteRecordDtoSchema>
 export type FavoriteStatusDto = z.infer<typeof FavoriteStatusDtoSchema>
 
 export const ActivityIdParamSchema = z.object({
-  activityId: z
-    .uuid()
-    .openapi({ param: { name: 'activityId', in: 'path' }, example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e' }),
+  activityId: z.uuid().openapi({
+    param: { name: 'activityId', in: 'path', description: 'The activity (`activities.activities.id`).' },
+    example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e',
+  }),
 })

@@ -35,14 +35,105 @@ const DESCRIPTIONS = {
 
 export type ProblemStatus = keyof typeof DESCRIPTIONS
 
-/** OpenAPI response entries for the given error statuses, all with the shared problem body. */
-export function problemResponses<const S extends ProblemStatus>(...statuses: S[]) {
+const EXAMPLE_REQUEST_ID = '6f1c1c1e-2b7a-4c1e-9a57-0d3f1f0b9c44'
+
+/** What each status looks like on the wire (the `instance` is the request path). */
+const EXAMPLES: Record<ProblemStatus, Omit<Problem, 'instance' | 'requestId'>> = {
+  400: {
+    type: 'urn:problem-type:validation-error',
+    title: 'Request validation failed',
+    status: 400,
+    detail: 'query.limit: Too big: expected number to be <=100',
+    issues: [{ path: 'query.limit', message: 'Too big: expected number to be <=100', code: 'too_big' }],
+  },
+  401: {
+    type: 'urn:problem-type:unauthorized',
+    title: 'Unauthorized',
+    status: 401,
+    detail: 'A bearer token is required',
+  },
+  403: {
+    type: 'urn:problem-type:forbidden',
+    title: 'Forbidden',
+    status: 403,
+    detail: 'This operation needs an end-user token',
+  },
+  404: {
+    type: 'urn:problem-type:not-found',
+    title: 'Not found',
+    status: 404,
+    detail: 'Activity 0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e does not exist',
+  },
+  413: {
+    type: 'urn:problem-type:body-too-large',
+    title: 'Request body too large',
+    status: 413,
+    detail: 'The request body must be at most 4096 bytes',
+  },
+  415: {
+    type: 'urn:problem-type:unsupported-media-type',
+    title: 'Unsupported media type',
+    status: 415,
+    detail: 'The request body must be application/json',
+  },
+  503: {
+    type: 'urn:problem-type:database-unavailable',
+    title: 'Service unavailable',
+    status: 503,
+    detail: 'The database is unavailable. Retry later.',
+  },
+}
+
+const HEADERS: Partial<
+  Record<ProblemStatus, Record<string, { description: string; schema: { type: 'string' } }>>
+> = {
+  401: {
+    'WWW-Authenticate': {
+      description:
+        'The bearer challenge (RFC 6750), e.g. `Bearer realm="activity-favorites", error="invalid_token"`.',
+      schema: { type: 'string' },
+    },
+  },
+  403: {
+    'WWW-Authenticate': {
+      description: '`Bearer realm="activity-favorites", error="insufficient_scope"`.',
+      schema: { type: 'string' },
+    },
+  },
+  503: {
+    'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } },
+  },
+}
+
+export type ProblemExamples = {
+  /** The request path the examples answer. */
+  instance: string
+  /** Route-specific `detail` (and `issues`) in place of the generic ones. */
+  details?: Partial<Record<ProblemStatus, Pick<Problem, 'detail' | 'issues'>>>
+}
+
+/**
+ * OpenAPI response entries for the given error statuses, all with the shared problem body, an example, and the
+ * headers that come with the status.
+ */
+export function problemResponses<const S extends ProblemStatus>(examples: ProblemExamples, ...statuses: S[]) {
   return Object.fromEntries(
     statuses.map((status) => [
       status,
       {
         description: DESCRIPTIONS[status],
-        content: { 'application/problem+json': { schema: ProblemSchema } },
+        ...(HEADERS[status] ? { headers: HEADERS[status] } : {}),
+        content: {
+          'application/problem+json': {
+            schema: ProblemSchema,
+            example: {
+              ...EXAMPLES[status],
+              ...examples.details?.[status],
+              instance: examples.instance,
+              requestId: EXAMPLE_REQUEST_ID,
+            },
+          },
+        },
       },
     ]),
   ) as unknown as {

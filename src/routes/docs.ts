@@ -19,6 +19,8 @@ export function registerDocs(app: App): void {
         'Users favourite activities; companies see how many people favourited their activities, never who. ' +
         'Errors are RFC 9457 problem details (`application/problem+json`).',
     },
+    // Relative: Swagger UI and generated clients call the host that served this document (dev or deployed).
+    servers: [{ url: '/', description: 'The host serving this document' }],
     tags: [
       { name: 'favorites', description: 'The mobile app: a user and their favourites.' },
       { name: 'analytics', description: "A company's dashboard: aggregated counts only." },

@@ -9,12 +9,21 @@ export const healthRoute = createRoute({
   operationId: 'getHealth',
   tags: ['health'],
   summary: 'Liveness and database reachability',
+  description:
+    'Public (no token): answers 200 when the Worker runs and the database answers one `SELECT 1`, 503 otherwise.',
+  // Explicitly public: the only operation without the bearer requirement.
+  security: [],
   responses: {
     200: {
       description: 'The Worker runs and the database answers.',
-      content: { 'application/json': { schema: z.object({ status: z.literal('ok') }).openapi('Health') } },
+      content: {
+        'application/json': {
+          schema: z.object({ status: z.literal('ok') }).openapi('Health'),
+          example: { status: 'ok' },
+        },
+      },
     },
-    ...problemResponses(503),
+    ...problemResponses({ instance: '/health' }, 503),
   },
 })
 

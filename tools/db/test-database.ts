@@ -14,7 +14,7 @@ export type TestDatabase = { server: NeonLocalServer; backend: 'pglite' | 'postg
 export async function startTestDatabase(postgresUrl = process.env.TEST_DATABASE_URL): Promise<TestDatabase> {
   if (!postgresUrl) {
     const server = await startNeonLocalServer({ backend: { kind: 'pglite' } })
-    await migrateDatabase(LOCAL_DATABASE_URL, server.url)
+    await migrateOrClose(server)
     return { server, backend: 'pglite', close: () => server.close() }
   }
   const name = `favorites_test_${Date.now()}_${randomBytes(3).toString('hex')}`
@@ -22,7 +22,7 @@ export async function startTestDatabase(postgresUrl = process.env.TEST_DATABASE_
   const url = new URL(postgresUrl)
   url.pathname = `/${name}`
   const server = await startNeonLocalServer({ backend: { kind: 'postgres', url: url.toString(), max: 20 } })
-  await migrateDatabase(LOCAL_DATABASE_URL, server.url)
+  await migrateOrClose(server)
   return {
     server,
     backend: 'postgres',
@@ -30,6 +30,16 @@ export async function startTestDatabase(postgresUrl = process.env.TEST_DATABASE_
       await server.close()
       await withAdmin(postgresUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
     },
+  }
+}
+
+/** A failed migration must not leave the server running (vitest would hang waiting for it). */
+async function migrateOrClose(server: NeonLocalServer): Promise<void> {
+  try {
+    await migrateDatabase(LOCAL_DATABASE_URL, server.url)
+  } catch (error) {
+    await server.close()
+    throw error
   }
 }
 

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { accepts } from 'hono/accepts'
 import {
   type AnalyticsSort,
+  FAVORITE_ANALYTICS_EXAMPLE,
   type FavoriteActivityAnalyticsItemDto,
   FavoriteAnalyticsQuerySchema,
   FavoriteAnalyticsResponseDtoSchema,
@@ -30,6 +31,11 @@ const CSV_COLUMNS = [
   'favoritesInPeriod',
   'lastFavoritedAt',
 ] as const
+
+const CSV_EXAMPLE =
+  'activityId,activityName,activityType,totalFavorites,favoritesInPeriod,lastFavoritedAt\r\n' +
+  '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e,Sunset kayak tour,SLOT_BASED,128,17,2026-01-30T18:02:11.120Z\r\n' +
+  '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f,Bike repair service,SERVICE,0,0,\r\n'
 
 export const favoriteAnalyticsRoute = createRoute({
   method: 'get',
@@ -69,18 +75,36 @@ export const favoriteAnalyticsRoute = createRoute({
         }),
       }),
       content: {
-        'application/json': { schema: FavoriteAnalyticsResponseDtoSchema },
+        'application/json': {
+          schema: FavoriteAnalyticsResponseDtoSchema,
+          example: FAVORITE_ANALYTICS_EXAMPLE,
+        },
         'text/csv': {
           schema: z.string().openapi({
             description: `Columns: ${CSV_COLUMNS.join(', ')}. UTF-8, CRLF line endings, a header row.`,
-            example:
-              'activityId,activityName,activityType,totalFavorites,favoritesInPeriod,lastFavoritedAt\r\n' +
-              '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e,Sunset kayak tour,SLOT_BASED,128,17,2026-01-30T18:02:11.120Z\r\n',
           }),
+          example: CSV_EXAMPLE,
         },
       },
     },
-    ...problemResponses(400, 401, 403, 503),
+    ...problemResponses(
+      {
+        instance: '/analytics/favorites',
+        details: {
+          400: {
+            detail: 'query.to: The period must be at most 366 days long',
+            issues: [
+              { path: 'query.to', message: 'The period must be at most 366 days long', code: 'custom' },
+            ],
+          },
+          403: { detail: 'An end-user token cannot use the business API' },
+        },
+      },
+      400,
+      401,
+      403,
+      503,
+    ),
   },
 })
 

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import {
+  FAVORITE_TIMESERIES_EXAMPLE,
   FavoriteTimeseriesQuerySchema,
   FavoriteTimeseriesResponseDtoSchema,
   MAX_BUCKETS,
@@ -39,9 +40,41 @@ export const favoriteTimeseriesRoute = createRoute({
           .optional()
           .openapi({ description: 'Seconds since the answer was computed, when it comes from the cache.' }),
       }),
-      content: { 'application/json': { schema: FavoriteTimeseriesResponseDtoSchema } },
+      content: {
+        'application/json': {
+          schema: FavoriteTimeseriesResponseDtoSchema,
+          example: FAVORITE_TIMESERIES_EXAMPLE,
+        },
+      },
     },
-    ...problemResponses(400, 401, 403, 404, 503),
+    ...problemResponses(
+      {
+        instance: '/analytics/favorites/timeseries',
+        details: {
+          400: {
+            detail:
+              'query.interval: The period spans 731 day buckets; at most 400: use a coarser interval or a shorter period',
+            issues: [
+              {
+                path: 'query.interval',
+                message:
+                  'The period spans 731 day buckets; at most 400: use a coarser interval or a shorter period',
+                code: 'custom',
+              },
+            ],
+          },
+          403: { detail: 'An end-user token cannot use the business API' },
+          404: {
+            detail: "Activity 0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e is not one of your company's activities",
+          },
+        },
+      },
+      400,
+      401,
+      403,
+      404,
+      503,
+    ),
   },
 })
 

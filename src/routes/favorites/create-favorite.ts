@@ -1,5 +1,10 @@
 import { createRoute } from '@hono/zod-openapi'
-import { CreateFavoriteDtoSchema, FavoriteRecordDtoSchema } from '../../contracts/favorites'
+import {
+  CREATE_FAVORITE_EXAMPLE,
+  CreateFavoriteDtoSchema,
+  FAVORITE_RECORD_EXAMPLE,
+  FavoriteRecordDtoSchema,
+} from '../../contracts/favorites'
 import { problemResponses } from '../../contracts/problem'
 import type { App } from '../../lib/app'
 import { notFound, ProblemError } from '../../lib/problem'
@@ -20,18 +25,39 @@ export const createFavoriteRoute = createRoute({
   // The size limit runs first: an oversized body is refused before any work is done for it.
   middleware: [limitBodySize, requireEndUser] as const,
   request: {
-    body: { required: true, content: { 'application/json': { schema: CreateFavoriteDtoSchema } } },
+    body: {
+      required: true,
+      content: { 'application/json': { schema: CreateFavoriteDtoSchema, example: CREATE_FAVORITE_EXAMPLE } },
+    },
   },
   responses: {
     201: {
       description: 'The activity is now a favourite.',
-      content: { 'application/json': { schema: FavoriteRecordDtoSchema } },
+      content: { 'application/json': { schema: FavoriteRecordDtoSchema, example: FAVORITE_RECORD_EXAMPLE } },
     },
     200: {
       description: 'The activity already was a favourite: the existing record.',
-      content: { 'application/json': { schema: FavoriteRecordDtoSchema } },
+      content: { 'application/json': { schema: FavoriteRecordDtoSchema, example: FAVORITE_RECORD_EXAMPLE } },
     },
-    ...problemResponses(400, 401, 403, 404, 413, 415, 503),
+    ...problemResponses(
+      {
+        instance: '/favorites',
+        details: {
+          400: {
+            detail: 'json.activityId: Invalid UUID',
+            issues: [{ path: 'json.activityId', message: 'Invalid UUID', code: 'invalid_format' }],
+          },
+          403: { detail: 'A company staff token cannot use the client API' },
+        },
+      },
+      400,
+      401,
+      403,
+      404,
+      413,
+      415,
+      503,
+    ),
   },
 })
 

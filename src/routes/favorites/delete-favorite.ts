@@ -18,7 +18,22 @@ export const deleteFavoriteRoute = createRoute({
   request: { params: ActivityIdParamSchema },
   responses: {
     204: { description: 'The activity is not a favourite (any more).' },
-    ...problemResponses(400, 401, 403, 503),
+    ...problemResponses(
+      {
+        instance: '/favorites/0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e',
+        details: {
+          400: {
+            detail: 'param.activityId: Invalid UUID',
+            issues: [{ path: 'param.activityId', message: 'Invalid UUID', code: 'invalid_format' }],
+          },
+          403: { detail: 'A company staff token cannot use the client API' },
+        },
+      },
+      400,
+      401,
+      403,
+      503,
+    ),
   },
 })
 

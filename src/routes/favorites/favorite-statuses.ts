@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { FavoriteStatusResponseDtoSchema } from '../../contracts/favorites'
+import { FAVORITE_STATUS_EXAMPLE, FavoriteStatusResponseDtoSchema } from '../../contracts/favorites'
 import { problemResponses } from '../../contracts/problem'
 import type { App } from '../../lib/app'
 import { requireEndUser } from '../../middleware/auth'
@@ -11,8 +11,11 @@ const FavoriteStatusQuerySchema = z.object({
   activityIds: z
     .string()
     .openapi({
-      param: { name: 'activityIds', in: 'query' },
-      description: `Comma-separated activity ids, 1 to ${MAX_STATUS_IDS}.`,
+      param: {
+        name: 'activityIds',
+        in: 'query',
+        description: `Comma-separated activity ids, 1 to ${MAX_STATUS_IDS}.`,
+      },
       example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e,5f0c4b1e-8a3d-4c2b-9e1f-2a3b4c5d6e7f',
     })
     .transform((value) => value.split(','))
@@ -34,10 +37,27 @@ export const favoriteStatusesRoute = createRoute({
   responses: {
     200: {
       description: 'The heart state of each asked activity.',
-      content: { 'application/json': { schema: FavoriteStatusResponseDtoSchema } },
+      content: {
+        'application/json': { schema: FavoriteStatusResponseDtoSchema, example: FAVORITE_STATUS_EXAMPLE },
+      },
     },
     304: { description: 'Not modified since the `ETag` sent in `If-None-Match`.' },
-    ...problemResponses(400, 401, 403, 503),
+    ...problemResponses(
+      {
+        instance: '/favorites/status',
+        details: {
+          400: {
+            detail: 'query.activityIds.1: Invalid UUID',
+            issues: [{ path: 'query.activityIds.1', message: 'Invalid UUID', code: 'invalid_format' }],
+          },
+          403: { detail: 'A company staff token cannot use the client API' },
+        },
+      },
+      400,
+      401,
+      403,
+      503,
+    ),
   },
 })
 

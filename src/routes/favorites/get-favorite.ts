@@ -1,5 +1,9 @@
 import { createRoute } from '@hono/zod-openapi'
-import { ActivityIdParamSchema, FavoriteRecordDtoSchema } from '../../contracts/favorites'
+import {
+  ActivityIdParamSchema,
+  FAVORITE_RECORD_EXAMPLE,
+  FavoriteRecordDtoSchema,
+} from '../../contracts/favorites'
 import { problemResponses } from '../../contracts/problem'
 import type { App } from '../../lib/app'
 import { notFound } from '../../lib/problem'
@@ -19,10 +23,29 @@ export const getFavoriteRoute = createRoute({
   responses: {
     200: {
       description: 'The favourite.',
-      content: { 'application/json': { schema: FavoriteRecordDtoSchema } },
+      content: { 'application/json': { schema: FavoriteRecordDtoSchema, example: FAVORITE_RECORD_EXAMPLE } },
     },
     304: { description: 'Not modified since the `ETag` sent in `If-None-Match`.' },
-    ...problemResponses(400, 401, 403, 404, 503),
+    ...problemResponses(
+      {
+        instance: '/favorites/0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e',
+        details: {
+          400: {
+            detail: 'param.activityId: Invalid UUID',
+            issues: [{ path: 'param.activityId', message: 'Invalid UUID', code: 'invalid_format' }],
+          },
+          403: { detail: 'A company staff token cannot use the client API' },
+          404: {
+            detail: 'Activity 0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e is not one of your favourites',
+          },
+        },
+      },
+      400,
+      401,
+      403,
+      404,
+      503,
+    ),
   },
 })
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { ActivityTypeSchema } from '../../contracts/activity-type'
-import { FavoriteListResponseDtoSchema } from '../../contracts/favorites'
+import { FAVORITE_LIST_EXAMPLE, FavoriteListResponseDtoSchema } from '../../contracts/favorites'
 import { problemResponses } from '../../contracts/problem'
 import type { App } from '../../lib/app'
 import { decodeCursor, encodeCursor } from '../../lib/cursor'
@@ -15,7 +15,10 @@ const ListFavoritesQuerySchema = z.object({
     .min(1)
     .max(100)
     .default(20)
-    .openapi({ param: { name: 'limit', in: 'query' }, example: 20 }),
+    .openapi({
+      param: { name: 'limit', in: 'query', description: 'Page size, 1 to 100. Default: 20.' },
+      example: 20,
+    }),
   cursor: z
     .string()
     .max(512)
@@ -23,7 +26,9 @@ const ListFavoritesQuerySchema = z.object({
     .openapi({
       param: { name: 'cursor', in: 'query', description: 'The `nextCursor` of the previous page.' },
     }),
-  type: ActivityTypeSchema.optional(),
+  type: ActivityTypeSchema.optional().openapi({
+    param: { name: 'type', in: 'query', description: 'Only favourites of activities of this type.' },
+  }),
 })
 
 export const listFavoritesRoute = createRoute({
@@ -41,10 +46,21 @@ export const listFavoritesRoute = createRoute({
   responses: {
     200: {
       description: 'One page of favourites.',
-      content: { 'application/json': { schema: FavoriteListResponseDtoSchema } },
+      content: {
+        'application/json': { schema: FavoriteListResponseDtoSchema, example: FAVORITE_LIST_EXAMPLE },
+      },
     },
     304: { description: 'Not modified since the `ETag` sent in `If-None-Match`.' },
-    ...problemResponses(400, 401, 403, 503),
+    ...problemResponses(
+      {
+        instance: '/favorites',
+        details: { 403: { detail: 'A company staff token cannot use the client API' } },
+      },
+      400,
+      401,
+      403,
+      503,
+    ),
   },
 })
 

@@ -1,0 +1,1 @@
+export { astToString, COMMENT_HEADER, default } from 'openapi-typescript'
