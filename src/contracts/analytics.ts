@@ -4,6 +4,7 @@
  */
 import { z } from '@hono/zod-openapi'
 import { ActivityTypeSchema } from './activity-type'
+import { pageLimitSchema } from './pagination'
 
 /** Longest period of the table: a year, leap day included. */
 export const MAX_PERIOD_DAYS = 366
@@ -153,20 +154,7 @@ export const FavoriteAnalyticsQuerySchema = z
           description: 'Default: `asc` for `sort=name`, `desc` otherwise.',
         },
       }),
-    limit: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(100)
-      .default(20)
-      .openapi({
-        param: {
-          name: 'limit',
-          in: 'query',
-          description: 'Page size of the JSON representation (CSV ignores it).',
-        },
-        example: 20,
-      }),
+    limit: pageLimitSchema('Page size of the JSON representation, 1 to 100 (CSV ignores it). Default: 20.'),
     cursor: z
       .string()
       .max(4096)
@@ -338,3 +326,12 @@ export const FAVORITE_TIMESERIES_EXAMPLE = {
 
 export type FavoriteActivityAnalyticsItemDto = z.infer<typeof FavoriteActivityAnalyticsItemDtoSchema>
 export type FavoriteTimeseriesBucketDto = z.infer<typeof FavoriteTimeseriesBucketDtoSchema>
+
+/** Headers of every analytics 200: the answer may come from the per-company cache. */
+export const CachedAnswerHeaders = {
+  'Cache-Control': z.string().openapi({ description: '`private, max-age=60`.' }),
+  Age: z
+    .string()
+    .optional()
+    .openapi({ description: 'Seconds since the answer was computed, when it comes from the cache.' }),
+}

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { accepts } from 'hono/accepts'
 import {
   type AnalyticsSort,
+  CachedAnswerHeaders,
   FAVORITE_ANALYTICS_EXAMPLE,
   type FavoriteActivityAnalyticsItemDto,
   FavoriteAnalyticsQuerySchema,
@@ -61,11 +62,7 @@ export const favoriteAnalyticsRoute = createRoute({
     200: {
       description: 'One page of the table, as JSON or (with `Accept: text/csv`) as CSV.',
       headers: z.object({
-        'Cache-Control': z.string().openapi({ description: '`private, max-age=60`.' }),
-        Age: z
-          .string()
-          .optional()
-          .openapi({ description: 'Seconds since the answer was computed, when it comes from the cache.' }),
+        ...CachedAnswerHeaders,
         Link: z
           .string()
           .optional()

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import {
+  CachedAnswerHeaders,
   FAVORITE_TIMESERIES_EXAMPLE,
   FavoriteTimeseriesQuerySchema,
   FavoriteTimeseriesResponseDtoSchema,
@@ -34,11 +35,7 @@ export const favoriteTimeseriesRoute = createRoute({
     200: {
       description: 'The buckets.',
       headers: z.object({
-        'Cache-Control': z.string().openapi({ description: '`private, max-age=60`.' }),
-        Age: z
-          .string()
-          .optional()
-          .openapi({ description: 'Seconds since the answer was computed, when it comes from the cache.' }),
+        ...CachedAnswerHeaders,
       }),
       content: {
         'application/json': {

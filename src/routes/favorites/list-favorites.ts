@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { ActivityTypeSchema } from '../../contracts/activity-type'
 import { FAVORITE_LIST_EXAMPLE, FavoriteListResponseDtoSchema } from '../../contracts/favorites'
+import { pageLimitSchema } from '../../contracts/pagination'
 import { problemResponses } from '../../contracts/problem'
 import type { App } from '../../lib/app'
 import { decodeCursor, encodeCursor } from '../../lib/cursor'
@@ -9,16 +10,7 @@ import { requireEndUser } from '../../middleware/auth'
 import { type FavoritePosition, listFavorites } from '../../queries/favorites'
 
 const ListFavoritesQuerySchema = z.object({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(20)
-    .openapi({
-      param: { name: 'limit', in: 'query', description: 'Page size, 1 to 100. Default: 20.' },
-      example: 20,
-    }),
+  limit: pageLimitSchema('Page size, 1 to 100. Default: 20.'),
   cursor: z
     .string()
     .max(512)

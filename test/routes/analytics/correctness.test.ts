@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import type { FavoriteActivityAnalyticsItemDto } from '../../../src/contracts/analytics'
 import * as schema from '../../../src/db/schema'
 import { api } from '../../support/api'
 import { newCompanyId, testDb } from '../../support/database'
@@ -14,14 +15,7 @@ const MINUTE = 60_000
 // A Sunday, so that weeks straddle the window.
 const BASE = Date.parse('2026-03-01T00:00:00.000Z')
 
-type Item = {
-  activityId: string
-  activityName: string
-  activityType: string
-  totalFavorites: number
-  favoritesInPeriod: number
-  lastFavoritedAt: string | null
-}
+type Item = FavoriteActivityAnalyticsItemDto
 type Interval = 'day' | 'week' | 'month'
 
 const scenario = fc.record({

@@ -1,17 +1,11 @@
 /** GET /analytics/favorites: exact counts, zero counts, periods, sorting and pagination. */
 import { describe, expect, it } from 'vitest'
+import type { FavoriteActivityAnalyticsItemDto } from '../../../src/contracts/analytics'
 import { api } from '../../support/api'
 import { createActivity, createFavorite, createUser, newCompanyId } from '../../support/database'
 import { staffToken } from '../../support/tokens'
 
-type Item = {
-  activityId: string
-  activityName: string
-  activityType: string
-  totalFavorites: number
-  favoritesInPeriod: number
-  lastFavoritedAt: string | null
-}
+type Item = FavoriteActivityAnalyticsItemDto
 type Page = { items: Item[]; period: { from: string; to: string }; nextCursor: string | null }
 
 const DAY = 86_400_000
