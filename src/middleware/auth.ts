@@ -68,7 +68,8 @@ export async function verifyBearer(authorization: string | undefined, config: Co
       headers: { 'WWW-Authenticate': 'Bearer realm="activity-favorites"' },
     })
   }
-  const match = /^Bearer[ ]+([A-Za-z0-9\-_.]+)$/.exec(authorization)
+  // RFC 9110: the scheme name is case-insensitive.
+  const match = /^Bearer[ ]+([A-Za-z0-9\-_.]+)$/i.exec(authorization)
   if (!match?.[1]) throw unauthorized('The Authorization header must be `Bearer <JWT>`')
   const { key, algorithms } = verificationKey(config)
   try {

@@ -1,8 +1,21 @@
-import { etag } from 'hono/etag'
+import { etag, RETAINED_304_HEADERS } from 'hono/etag'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../lib/app'
 
-const etagMiddleware = etag()
+/**
+ * A 304 keeps only the headers listed here: Hono's default list (ETag, Cache-Control, Vary, ...) plus the ones set
+ * by earlier middleware that every response must carry: the request id, and CORS headers (without them a browser
+ * rejects a cross-origin 304 revalidation). Security headers and `Server-Timing` are added after this runs.
+ */
+const etagMiddleware = etag({
+  retainedHeaders: [
+    ...RETAINED_304_HEADERS,
+    'x-request-id',
+    'access-control-allow-origin',
+    'access-control-allow-credentials',
+    'access-control-expose-headers',
+  ],
+})
 
 /**
  * Per-user responses: `private` so shared caches never store them, and an `ETag` on GETs so the app can

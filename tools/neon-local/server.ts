@@ -178,6 +178,11 @@ export async function startNeonLocalServer(opts: StartOptions): Promise<NeonLoca
     else send(res, 404, plainErrorBody('not found'))
   })
 
+  // Longer than any client's idle keep-alive: Node's default (5 s) can close a connection just as workerd reuses
+  // it, which the Worker would rightly report as a database failure.
+  server.keepAliveTimeout = 65_000
+  server.headersTimeout = 66_000
+
   const host = opts.host ?? '127.0.0.1'
   try {
     await new Promise<void>((resolve, reject) => {
