@@ -1,6 +1,13 @@
 /**
  * Analytics queries for a company's dashboard. Each function is one statement (one database round trip), scoped
  * by `company_id`, and selects aggregates only: no `user_id` ever leaves the database here.
+ *
+ * They read the rollups kept in step by triggers (drizzle/0002_analytics_rollups.sql), not the favourites
+ * themselves: per-activity totals, per-activity and per-company counts per UTC day, each split over a few shard
+ * rows that are summed here. A period `[from, to)` is its whole UTC days from the day rollups plus, when `from` or
+ * `to` is not a midnight, the partial first and last days counted exactly from the favourites, probing
+ * `(activity_id, created_at)` only for the activities that have favourites on that day. So the cost follows the
+ * company's activities and days, not its favourites.
  */
 import { type SQL, sql } from 'drizzle-orm'
 import type {
@@ -68,13 +75,59 @@ function positionOf(sort: AnalyticsSort, row: ItemRow): AnalyticsPosition {
 }
 
 /**
+ * `bounds`: the period's whole UTC days `[first_day, end_day)` and its partial edges `edges(day, lo, hi)`: the
+ * part of `from`'s day before the first whole day, and the part of `to`'s day before `to` (none when `from`/`to`
+ * is a midnight; a single edge when both fall in one day).
+ */
+function periodBounds(from: string, to: string): SQL {
+  return sql`bounds AS (
+      SELECT p.f, p.t, p.from_day, x.first_day, p.end_day,
+             (x.first_day::timestamp AT TIME ZONE 'UTC') AS first_day_at,
+             (p.end_day::timestamp AT TIME ZONE 'UTC') AS end_day_at
+      FROM (
+        SELECT ${from}::timestamptz AS f, ${to}::timestamptz AS t,
+               (${from}::timestamptz AT TIME ZONE 'UTC')::date AS from_day,
+               (${to}::timestamptz AT TIME ZONE 'UTC')::date AS end_day
+      ) p
+      CROSS JOIN LATERAL (
+        SELECT CASE WHEN p.f = (p.from_day::timestamp AT TIME ZONE 'UTC') THEN p.from_day ELSE p.from_day + 1 END
+          AS first_day
+      ) x
+    ), edges AS (
+      SELECT e.day, e.lo, e.hi
+      FROM bounds b
+      CROSS JOIN LATERAL (VALUES
+        (b.from_day, b.f, least(b.t, b.first_day_at)),
+        (b.end_day, greatest(b.end_day_at, b.first_day_at), b.t)
+      ) AS e(day, lo, hi)
+      WHERE e.lo < e.hi
+    )`
+}
+
+/**
+ * Exact counts in the partial edge days, `(day, activity_id, n)`: for each edge, only the company's activities with
+ * favourites that day (from the day rollup), each counted on `(activity_id, created_at)`.
+ */
+function partialDayCounts(companyId: string, activityId?: string): SQL {
+  const activityFilter = activityId ? sql`AND d.activity_id = ${activityId}::uuid` : sql``
+  return sql`SELECT e.day, x.activity_id, (
+        SELECT count(*) FROM activities.user_activity_favorites f
+        WHERE f.activity_id = x.activity_id AND f.created_at >= e.lo AND f.created_at < e.hi
+      ) AS n
+      FROM edges e
+      CROSS JOIN LATERAL (
+        SELECT DISTINCT d.activity_id FROM activities.activity_favorite_days d
+        WHERE d.company_id = ${companyId} AND d.day = e.day AND d.favorites > 0 ${activityFilter}
+      ) x`
+}
+
+/**
  * One page of a company's activities with their favourite counts, zero counts included.
  *
- * The company's activities come from `activities_company_id_idx`; each one's counts from a `LATERAL` aggregate over
- * `user_activity_favorites_activity_id_idx` (index-only with a covering `(activity_id, created_at)` index), so the
- * cost is proportional to the company's favourites, never to the whole table. The sort key is an aggregate, so
- * every page computes the company's counts and keeps `limit + 1` rows (the extra one says whether there is a next
- * page); the keyset `(key, id)` keeps deep pages as cheap as the first.
+ * The company's activities come from `activities_company_id_idx`; totals and the newest favourite from the
+ * per-activity totals, the period's count from the per-activity day rollup plus the exact partial edge days. The
+ * sort key is an aggregate, so every page computes the company's counts and keeps `limit + 1` rows (the extra one
+ * says whether there is a next page); the keyset `(key, id)` keeps deep pages as cheap as the first.
  */
 export async function favoriteAnalyticsPage(
   db: Db,
@@ -99,21 +152,34 @@ export async function favoriteAnalyticsPage(
     : sql``
   const typeFilter = params.type ? sql`AND a.type = ${params.type}` : sql``
   const result = await db.execute<ItemRow>(sql`
+    WITH ${periodBounds(params.from, params.to)},
+    totals AS (
+      SELECT activity_id, sum(favorites)::int AS total, max(last_favorited_at) AS last_at
+      FROM activities.activity_favorite_totals
+      WHERE company_id = ${params.companyId}
+      GROUP BY activity_id
+    ), whole_days AS (
+      SELECT d.activity_id, sum(d.favorites)::int AS n
+      FROM activities.activity_favorite_days d, bounds b
+      WHERE d.company_id = ${params.companyId} AND d.day >= b.first_day AND d.day < b.end_day
+      GROUP BY d.activity_id
+    ), partial_days AS (
+      ${partialDayCounts(params.companyId)}
+    ), partial AS (
+      SELECT activity_id, sum(n)::int AS n FROM partial_days GROUP BY activity_id
+    )
     SELECT t.id, t.name, t.type, t.total, t.in_period,
            to_char(t.last_at AT TIME ZONE 'UTC', ${sql.raw(ISO_FORMAT)}) AS last_favorited_at,
            (extract(epoch FROM t.last_at) * 1000000)::bigint::text AS last_micros
     FROM (
-      SELECT a.id, a.name, a.type, s.total, s.in_period, s.last_at
+      SELECT a.id, a.name, a.type,
+             coalesce(tot.total, 0) AS total,
+             coalesce(w.n, 0) + coalesce(p.n, 0) AS in_period,
+             tot.last_at
       FROM activities.activities a
-      CROSS JOIN LATERAL (
-        SELECT count(*)::int AS total,
-               (count(*) FILTER (
-                 WHERE f.created_at >= ${params.from}::timestamptz AND f.created_at < ${params.to}::timestamptz
-               ))::int AS in_period,
-               max(f.created_at) AS last_at
-        FROM activities.user_activity_favorites f
-        WHERE f.activity_id = a.id
-      ) s
+      LEFT JOIN totals tot ON tot.activity_id = a.id
+      LEFT JOIN whole_days w ON w.activity_id = a.id
+      LEFT JOIN partial p ON p.activity_id = a.id
       WHERE a.company_id = ${params.companyId} ${typeFilter}
     ) t
     ${keyset}
@@ -148,15 +214,23 @@ export async function favoriteTimeseries(
   params: { companyId: string; from: string; to: string; interval: Interval; activityId?: string },
 ): Promise<{ found: boolean; buckets: FavoriteTimeseriesBucketDto[] }> {
   const activityFilter = params.activityId ? sql`AND a.id = ${params.activityId}::uuid` : sql``
+  // Whole days: the company's day rollup, or the activity's when the chart is for one activity.
+  const wholeDays = params.activityId
+    ? sql`SELECT d.day, d.favorites AS n FROM activities.activity_favorite_days d, bounds b
+          WHERE d.activity_id = ${params.activityId}::uuid AND d.company_id = ${params.companyId}
+            AND d.day >= b.first_day AND d.day < b.end_day`
+    : sql`SELECT d.day, d.favorites AS n FROM activities.company_favorite_days d, bounds b
+          WHERE d.company_id = ${params.companyId} AND d.day >= b.first_day AND d.day < b.end_day`
   const result = await db.execute<{ start: string; favorites: number; found: boolean }>(sql`
     WITH scope AS (
       SELECT a.id FROM activities.activities a
       WHERE a.company_id = ${params.companyId} ${activityFilter}
+    ), ${periodBounds(params.from, params.to)},
+    partial_days AS (
+      ${partialDayCounts(params.companyId, params.activityId)}
     ), counts AS (
-      SELECT date_trunc(${params.interval}::text, f.created_at AT TIME ZONE 'UTC') AS bucket, count(*)::int AS favorites
-      FROM scope
-      JOIN activities.user_activity_favorites f ON f.activity_id = scope.id
-      WHERE f.created_at >= ${params.from}::timestamptz AND f.created_at < ${params.to}::timestamptz
+      SELECT date_trunc(${params.interval}::text, u.day::timestamp) AS bucket, sum(u.n)::int AS favorites
+      FROM (${wholeDays} UNION ALL SELECT day, n FROM partial_days) u
       GROUP BY 1
     )
     SELECT to_char(b.bucket, ${sql.raw(ISO_FORMAT)}) AS start,

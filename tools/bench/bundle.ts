@@ -1,0 +1,154 @@
+/**
+ * The Worker itself: the bundle `wrangler deploy --dry-run --minify` produces (raw and gzipped, and what is in it,
+ * from esbuild's metafile), and its start-up CPU profile from `wrangler check startup` (workerd, local CPU).
+ */
+import { spawn } from 'node:child_process'
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { round } from './stats'
+
+export interface BundleResult {
+  command: string
+  files: { name: string; bytes: number; gzipBytes: number }[]
+  rawKiB: number
+  gzipKiB: number
+  /** wrangler's own "Total Upload: X KiB / gzip: Y KiB" line (includes its module wrapper). */
+  wranglerReported: string | undefined
+  /** Largest contributors to the minified output, by package. */
+  byPackage: { name: string; kib: number }[]
+  zodLocalesKiB: number
+  /** gzip of the bundled zod locale source files together: roughly what dropping them would save gzipped. */
+  zodLocalesGzipKiB?: number
+  startup?: StartupProfile
+}
+
+export interface StartupProfile {
+  command: string
+  /** Wall time the profile covers (profiler start to end) in ms. */
+  profiledMs: number
+  /** Sampled CPU time in the Worker's top-level code and what it calls (excluding idle/program/GC) in ms. */
+  scriptCpuMs: number
+  gcMs: number
+}
+
+const wranglerEnv = (home: string) => ({
+  ...process.env,
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  WRANGLER_SEND_METRICS: 'false',
+  XDG_CONFIG_HOME: home,
+})
+
+interface Metafile {
+  outputs: Record<string, { inputs?: Record<string, { bytesInOutput: number }> }>
+}
+
+/** Runs a command without blocking the event loop (so Ctrl-C cleanup can run meanwhile). */
+function run(
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGTERM'), options.timeoutMs) : undefined
+    child.on('close', (status) => {
+      if (timer) clearTimeout(timer)
+      resolve({ status, stdout, stderr })
+    })
+  })
+}
+
+export async function measureBundle(root: string, workDir: string): Promise<BundleResult> {
+  const outdir = join(workDir, 'bundle')
+  const metafile = join(workDir, 'bundle-meta.json')
+  mkdirSync(outdir, { recursive: true })
+  const wrangler = join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
+  const args = ['deploy', '--dry-run', '--minify', '--outdir', outdir, '--metafile', metafile]
+  const deploy = await run([wrangler, ...args], {
+    cwd: root,
+    env: wranglerEnv(join(workDir, 'wrangler-config')),
+  })
+  if (deploy.status !== 0)
+    throw new Error(`wrangler deploy --dry-run failed:\n${deploy.stdout}\n${deploy.stderr}`)
+  const reported = /Total Upload: ([^\n]+)/.exec(`${deploy.stdout}\n${deploy.stderr}`)?.[1]?.trim()
+  const files = readdirSync(outdir)
+    .filter((name) => /\.(m?js|wasm)$/.test(name))
+    .map((name) => {
+      const bytes = readFileSync(join(outdir, name))
+      return { name, bytes: statSync(join(outdir, name)).size, gzipBytes: gzipSync(bytes).length }
+    })
+  const meta = JSON.parse(readFileSync(metafile, 'utf8')) as Metafile
+  const byPackage = new Map<string, number>()
+  let zodLocales = 0
+  const localeSources: Buffer[] = []
+  for (const output of Object.values(meta.outputs)) {
+    for (const [path, input] of Object.entries(output.inputs ?? {})) {
+      const pkg =
+        /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ??
+        (path.startsWith('src/') ? 'src (this project)' : path)
+      byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + input.bytesInOutput)
+      if (path.includes('node_modules/zod/') && path.includes('/locales/')) {
+        zodLocales += input.bytesInOutput
+        if (input.bytesInOutput > 0) localeSources.push(readFileSync(join(root, path)))
+      }
+    }
+  }
+  const total = (key: 'bytes' | 'gzipBytes') => files.reduce((a, f) => a + f[key], 0)
+  return {
+    command: `npx wrangler ${args.join(' ').replace(outdir, '<tmp>/bundle').replace(metafile, '<tmp>/bundle-meta.json')}`,
+    files,
+    rawKiB: round(total('bytes') / 1024, 1),
+    gzipKiB: round(total('gzipBytes') / 1024, 1),
+    wranglerReported: reported,
+    byPackage: [...byPackage]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([name, bytes]) => ({ name, kib: round(bytes / 1024, 1) })),
+    zodLocalesKiB: round(zodLocales / 1024, 1),
+    zodLocalesGzipKiB: round(gzipSync(Buffer.concat(localeSources)).length / 1024, 1),
+  }
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string } }[]
+  startTime: number
+  endTime: number
+  samples: number[]
+  timeDeltas: number[]
+}
+
+/** `wrangler check startup`: workerd runs the Worker's top level under the CPU profiler. Undefined if it fails. */
+export async function measureStartup(root: string, workDir: string): Promise<StartupProfile | undefined> {
+  const outfile = join(workDir, 'worker-startup.cpuprofile')
+  const wrangler = join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
+  const check = await run([wrangler, 'check', 'startup', '--outfile', outfile], {
+    cwd: root,
+    env: wranglerEnv(join(workDir, 'wrangler-config')),
+    timeoutMs: 120_000,
+  })
+  if (check.status !== 0) return undefined
+  const profile = JSON.parse(readFileSync(outfile, 'utf8')) as CpuProfile
+  const names = new Map(profile.nodes.map((n) => [n.id, n.callFrame.functionName]))
+  let script = 0
+  let gc = 0
+  profile.samples.forEach((id, i) => {
+    const name = names.get(id)
+    const delta = profile.timeDeltas[i] ?? 0
+    if (name === '(garbage collector)') gc += delta
+    else if (name !== '(idle)' && name !== '(program)' && name !== '(root)') script += delta
+  })
+  return {
+    command: 'npx wrangler check startup',
+    profiledMs: round((profile.endTime - profile.startTime) / 1000, 1),
+    scriptCpuMs: round(script / 1000, 1),
+    gcMs: round(gc / 1000, 1),
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The local Neon-protocol server in its own process for the benchmark (so the load generator and the server do
+ * not share an event loop). Prints `{"url": ...}` on its first stdout line; SIGTERM/SIGINT close it.
+ * Usage: tsx tools/bench/neon-server.ts POSTGRES_URL [POOL_SIZE]
+ */
+import { startNeonLocalServer } from '../neon-local/server'
+
+const url = process.argv[2]
+if (!url) {
+  console.error('usage: tsx tools/bench/neon-server.ts POSTGRES_URL [POOL_SIZE]')
+  process.exit(2)
+}
+const max = Number(process.argv[3] ?? '10')
+const server = await startNeonLocalServer({ backend: { kind: 'postgres', url, max }, port: 0 })
+console.log(JSON.stringify({ url: server.url }))
+
+let stopping = false
+const stop = () => {
+  if (stopping) return
+  stopping = true
+  void server.close().finally(() => process.exit(0))
+}
+process.on('SIGTERM', stop)
+process.on('SIGINT', stop)
+// The parent died without telling us: stdin closes.
+process.stdin.on('end', stop)
+process.stdin.resume()

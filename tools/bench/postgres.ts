@@ -1,0 +1,205 @@
+/**
+ * The benchmark's PostgreSQL server: started like `.ci/run` does (initdb + pg_ctl as the `postgres` user when
+ * running as root, its own temp dir, a free port), with settings for a benchmark box, or an existing server given
+ * by `BENCH_DATABASE_URL`. Either way the benchmark works in a fresh database of its own.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+
+/**
+ * Benchmark-box settings, passed as `-c` start flags. Durability is off (fsync, synchronous_commit,
+ * full_page_writes) because the data is thrown away; memory is sized so the 10M-row data set (about 4 GB with its
+ * indexes) stays in shared buffers + page cache on a 24 GiB machine. JIT is off: it adds 50-200 ms of compile time
+ * to the big analytics aggregates and Neon's small compute sizes do not benefit from it.
+ */
+export const BENCH_SETTINGS: Record<string, string> = {
+  listen_addresses: '127.0.0.1',
+  max_connections: '200',
+  shared_buffers: '4GB',
+  effective_cache_size: '16GB',
+  work_mem: '64MB',
+  maintenance_work_mem: '2GB',
+  max_parallel_maintenance_workers: '2',
+  max_parallel_workers_per_gather: '2',
+  fsync: 'off',
+  synchronous_commit: 'off',
+  full_page_writes: 'off',
+  wal_level: 'minimal',
+  max_wal_senders: '0',
+  max_wal_size: '20GB',
+  checkpoint_timeout: '30min',
+  random_page_cost: '1.1',
+  jit: 'off',
+  autovacuum: 'on',
+  TimeZone: 'UTC',
+}
+
+export interface BenchPostgres {
+  /** Superuser URL of the server's `postgres` database. */
+  adminUrl: string
+  /** `bench-started` (our own temp cluster) or `BENCH_DATABASE_URL`. */
+  source: 'bench-started' | 'BENCH_DATABASE_URL'
+  version: string
+  settings: Record<string, string>
+  stop(): void
+}
+
+const isRoot = () => process.getuid?.() === 0
+
+function pgBin(): string {
+  const root = '/usr/lib/postgresql'
+  if (!existsSync(root)) {
+    throw new Error(
+      'PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)',
+    )
+  }
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'pg_ctl')))
+    .sort((a, b) => Number(a) - Number(b))
+  const latest = versions.at(-1)
+  if (!latest) throw new Error('no PostgreSQL server version under /usr/lib/postgresql')
+  return join(root, latest, 'bin')
+}
+
+/** Runs a program as the `postgres` user when we are root (initdb refuses root), as ourselves otherwise. */
+function asPostgres(program: string, args: string[]): void {
+  const [cmd, argv] = isRoot()
+    ? ['su', ['postgres', '-s', '/bin/sh', '-c', shellJoin([program, ...args])]]
+    : [program, args]
+  const result = spawnSync(cmd as string, argv as string[], { encoding: 'utf8' })
+  if (result.status !== 0) {
+    throw new Error(`${program} failed (${result.status}): ${result.stderr || result.stdout}`)
+  }
+}
+
+const shellJoin = (words: string[]) => words.map((w) => `'${w.replaceAll("'", `'\\''`)}'`).join(' ')
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** Starts a throwaway cluster in a new temp dir, or adopts `BENCH_DATABASE_URL`. */
+export async function startBenchPostgres(log: (line: string) => void): Promise<BenchPostgres> {
+  const external = process.env.BENCH_DATABASE_URL
+  if (external) {
+    const version = await serverVersion(external)
+    log(`using the PostgreSQL server at BENCH_DATABASE_URL (${version}); its settings are its own`)
+    return {
+      adminUrl: external,
+      source: 'BENCH_DATABASE_URL',
+      version,
+      settings: await currentSettings(external),
+      stop: () => undefined,
+    }
+  }
+  const bin = pgBin()
+  const dir = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), 'bench-postgres.'))
+  if (isRoot()) chownSync(dir, uidOf('postgres'), gidOf('postgres'))
+  const dataDir = join(dir, 'data')
+  const port = await freePort()
+  let started = false
+  const stop = () => {
+    if (started) {
+      try {
+        asPostgres(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', 'stop'])
+      } catch {
+        // Already stopped.
+      }
+      started = false
+    }
+    rmSync(dir, { recursive: true, force: true })
+  }
+  try {
+    asPostgres(join(bin, 'initdb'), [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+    ])
+    const flags = [
+      `-p ${port}`,
+      `-k ${dir}`,
+      ...Object.entries(BENCH_SETTINGS).map(([name, value]) => `-c ${name}=${value}`),
+    ].join(' ')
+    started = true
+    asPostgres(join(bin, 'pg_ctl'), ['-D', dataDir, '-l', join(dir, 'log'), '-w', '-o', flags, 'start'])
+  } catch (error) {
+    stop()
+    throw error
+  }
+  const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`
+  const version = await serverVersion(adminUrl)
+  log(`started ${version} on port ${port} in ${dir}`)
+  return { adminUrl, source: 'bench-started', version, settings: await currentSettings(adminUrl), stop }
+}
+
+function uidOf(user: string): number {
+  return Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim())
+}
+function gidOf(user: string): number {
+  return Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim())
+}
+
+export async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, options: '-c TimeZone=UTC' })
+  await client.connect()
+  try {
+    return await run(client)
+  } finally {
+    await client.end()
+  }
+}
+
+async function serverVersion(url: string): Promise<string> {
+  return withClient(url, async (c) => {
+    const r = await c.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)
+    return `PostgreSQL ${r.rows[0]?.v ?? '?'}`
+  })
+}
+
+async function currentSettings(url: string): Promise<Record<string, string>> {
+  return withClient(url, async (c) => {
+    const names = Object.keys(BENCH_SETTINGS).filter((n) => n !== 'listen_addresses')
+    const r = await c.query<{ name: string; value: string }>(
+      `SELECT name, current_setting(name) AS value FROM pg_settings WHERE lower(name) = ANY($1::text[])
+       ORDER BY name`,
+      [names.map((n) => n.toLowerCase())],
+    )
+    return Object.fromEntries(r.rows.map((row) => [row.name, row.value]))
+  })
+}
+
+/** A fresh database on the server; returns its URL and a function that drops it. */
+export async function createBenchDatabase(
+  adminUrl: string,
+  label: string,
+): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const name = `bench_${label}_${Date.now()}`
+  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`))
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    name,
+    drop: () =>
+      withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
+        () => undefined,
+      ),
+  }
+}
