@@ -22,8 +22,9 @@ export function postgresErrorOf(error: unknown): PgErrorFields | undefined {
   return undefined
 }
 
-// Connection exceptions, insufficient resources, operator intervention, system errors: not our request's fault.
-const UNAVAILABLE_SQLSTATE_CLASSES = ['08', '53', '57', '58']
+// Connection exceptions, transaction rollbacks (deadlock, serialization failure: the statement was undone and a
+// retry can succeed), insufficient resources, operator intervention, system errors: not our request's fault.
+const UNAVAILABLE_SQLSTATE_CLASSES = ['08', '40', '53', '57', '58']
 
 /** True when the error means "the database is not serving us right now" (answer 503), not a bug (answer 500). */
 export function isDatabaseUnavailable(error: unknown): boolean {

@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm'
 import type { FavoriteActivityDto, FavoriteRecordDto, FavoriteStatusDto } from '../contracts/favorites'
 import type { Db } from '../db/client'
+import { postgresErrorOf } from '../db/errors'
 import type { ActivityTypeValue } from '../db/schema'
 
 /** Timestamps leave Postgres as ISO 8601 UTC with milliseconds, the API's format. */
@@ -39,6 +40,10 @@ function toActivity(row: Omit<RecordRow, 'activity_id' | 'created_at'>): Favorit
   return { id: row.id, name: row.name, type: row.type, companyId: row.company_id, imageUrl: row.image_url }
 }
 
+const USER_FOREIGN_KEY = 'user_activity_favorites_user_id_users_id_fk'
+const VANISHED_USER = { rows: [{ user_exists: false, activity_exists: false, created: null }] }
+const VANISHED_ACTIVITY = { rows: [{ user_exists: true, activity_exists: false, created: null }] }
+
 export type UpsertFavoriteResult =
   | { outcome: 'unknown-user' }
   | { outcome: 'unknown-activity' }
@@ -53,9 +58,10 @@ export async function upsertFavorite(
   db: Db,
   params: { userId: string; activityId: string },
 ): Promise<UpsertFavoriteResult> {
-  const result = await db.execute<
-    Partial<RecordRow> & { user_exists: boolean; activity_exists: boolean; created: boolean | null }
-  >(sql`
+  const result = await db
+    .execute<
+      Partial<RecordRow> & { user_exists: boolean; activity_exists: boolean; created: boolean | null }
+    >(sql`
     WITH activity AS (
       SELECT id, name, type, company_id, image_url FROM activities.activities WHERE id = ${params.activityId}
     ), account AS (
@@ -75,6 +81,13 @@ export async function upsertFavorite(
     LEFT JOIN activity a ON true
     LEFT JOIN upserted u ON true
   `)
+    .catch((error: unknown) => {
+      // The user or the activity was deleted between this statement's snapshot and its insert: the same answer as
+      // if it had not existed when the statement started.
+      const pg = postgresErrorOf(error)
+      if (pg?.code !== '23503') throw error
+      return pg.constraint === USER_FOREIGN_KEY ? VANISHED_USER : VANISHED_ACTIVITY
+    })
   const row = result.rows[0]
   if (!row?.user_exists) return { outcome: 'unknown-user' }
   if (!row.activity_exists) return { outcome: 'unknown-activity' }
