@@ -7,22 +7,14 @@
  */
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
 import worker from '../../src/index'
-import type { ApiRequest } from '../support/api'
+import { type ApiRequest, buildRequest } from '../support/api'
 import { expectDocumentedResponse } from '../support/contract'
 
 export async function directApi(path: string, request: ApiRequest = {}): Promise<Response> {
-  const headers = new Headers(request.headers)
-  if (request.token) headers.set('Authorization', `Bearer ${request.token}`)
-  let body = request.body
-  if (request.json !== undefined) {
-    headers.set('Content-Type', 'application/json')
-    body = JSON.stringify(request.json)
-  }
-  const url = `https://api.test${path}`
-  const method = request.method ?? 'GET'
+  const built = buildRequest(path, request)
   const context = createExecutionContext()
-  const response = await worker.fetch(new Request(url, { method, headers, body }), env, context)
+  const response = await worker.fetch(built, env, context)
   await waitOnExecutionContext(context)
-  await expectDocumentedResponse(method, url, response)
+  await expectDocumentedResponse(built.method, built.url, response)
   return response
 }

@@ -14,7 +14,8 @@ export type ApiRequest = {
   headers?: Record<string, string>
 }
 
-export async function api(path: string, request: ApiRequest = {}): Promise<Response> {
+/** The request the app would send for `path` and `request`; shared by `api()` and the direct handler calls. */
+export function buildRequest(path: string, request: ApiRequest = {}): Request {
   const headers = new Headers(request.headers)
   if (request.token) headers.set('Authorization', `Bearer ${request.token}`)
   let body = request.body
@@ -22,10 +23,13 @@ export async function api(path: string, request: ApiRequest = {}): Promise<Respo
     headers.set('Content-Type', 'application/json')
     body = JSON.stringify(request.json)
   }
-  const url = `https://api.test${path}`
-  const method = request.method ?? 'GET'
-  const response = await SELF.fetch(url, { method, headers, body })
-  await expectDocumentedResponse(method, url, response)
+  return new Request(`https://api.test${path}`, { method: request.method ?? 'GET', headers, body })
+}
+
+export async function api(path: string, request: ApiRequest = {}): Promise<Response> {
+  const built = buildRequest(path, request)
+  const response = await SELF.fetch(built)
+  await expectDocumentedResponse(built.method, built.url, response)
   return response
 }
 

@@ -5,10 +5,10 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
+import { freePort } from '../free-port'
 
 /**
  * Benchmark-box settings, passed as `-c` start flags. Durability is off (fsync, synchronous_commit,
@@ -77,18 +77,6 @@ function asPostgres(program: string, args: string[]): void {
 }
 
 const shellJoin = (words: string[]) => words.map((w) => `'${w.replaceAll("'", `'\\''`)}'`).join(' ')
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /** Starts a throwaway cluster in a new temp dir, or adopts `BENCH_DATABASE_URL`. */
 export async function startBenchPostgres(log: (line: string) => void): Promise<BenchPostgres> {

@@ -4,7 +4,7 @@
  * to the wrangler node process. Its local state (the Cache API store) goes to a temp dir, not `.wrangler/`.
  */
 import { join } from 'node:path'
-import { freePort } from './postgres'
+import { freePort } from '../free-port'
 import { type Child, onCleanup, sleep, spawnChild } from './processes'
 
 export const BENCH_JWT = {
