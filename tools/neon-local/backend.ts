@@ -20,6 +20,17 @@ export interface FieldInfo {
   format: 'text'
 }
 
+/** A column description as the proxy sends it, from either backend's own field type (they share these names). */
+export const toFieldInfo = (f: Omit<FieldInfo, 'format'>): FieldInfo => ({
+  name: f.name,
+  dataTypeID: f.dataTypeID,
+  tableID: f.tableID,
+  columnID: f.columnID,
+  dataTypeSize: f.dataTypeSize,
+  dataTypeModifier: f.dataTypeModifier,
+  format: 'text',
+})
+
 export interface QueryResult {
   fields: FieldInfo[]
   /** First word of the command tag (`CREATE TABLE` -> `CREATE`). */

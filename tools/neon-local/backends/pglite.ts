@@ -5,13 +5,13 @@
 import { PGlite, type messages as pgMessages, protocol } from '@electric-sql/pglite'
 import {
   type Backend,
-  type FieldInfo,
   parseCommandTag,
   type QueryResult,
   type RawPgError,
   RESET_SESSION_SQL,
   type Session,
   type SqlQuery,
+  toFieldInfo,
   toPostgresError,
 } from '../backend.js'
 
@@ -37,17 +37,7 @@ function toResult(msgs: BackendMessage[]): QueryResult {
   const result: QueryResult = { fields: [], command: '', rowCount: null, rows: [] }
   for (const m of msgs) {
     if (m instanceof messages.RowDescriptionMessage) {
-      result.fields = m.fields.map(
-        (f): FieldInfo => ({
-          name: f.name,
-          dataTypeID: f.dataTypeID,
-          tableID: f.tableID,
-          columnID: f.columnID,
-          dataTypeSize: f.dataTypeSize,
-          dataTypeModifier: f.dataTypeModifier,
-          format: 'text',
-        }),
-      )
+      result.fields = m.fields.map(toFieldInfo)
     } else if (m instanceof messages.DataRowMessage) {
       result.rows.push(m.fields)
     } else if (m instanceof messages.CommandCompleteMessage) {

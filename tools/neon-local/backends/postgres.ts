@@ -3,12 +3,12 @@
 import pg from 'pg'
 import {
   type Backend,
-  type FieldInfo,
   type QueryResult,
   RESET_SESSION_SQL,
   type Session,
   type SqlParam,
   type SqlQuery,
+  toFieldInfo,
   toPostgresError,
 } from '../backend.js'
 
@@ -36,17 +36,7 @@ class PgSession implements Session {
       }
       const r = await this.client.query<(string | null)[], SqlParam[]>(config)
       return {
-        fields: r.fields.map(
-          (f): FieldInfo => ({
-            name: f.name,
-            dataTypeID: f.dataTypeID,
-            tableID: f.tableID,
-            columnID: f.columnID,
-            dataTypeSize: f.dataTypeSize,
-            dataTypeModifier: f.dataTypeModifier,
-            format: 'text',
-          }),
-        ),
+        fields: r.fields.map(toFieldInfo),
         // pg reports command null for an empty query string and rowCount null when the tag has no number.
         command: r.command ?? '',
         rowCount: r.rowCount,
