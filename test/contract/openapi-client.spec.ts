@@ -14,7 +14,7 @@ import type {
 import type { FavoriteRecordDto, FavoriteStatusDto } from '../../src/contracts/favorites'
 import type { Problem } from '../../src/contracts/problem'
 import { generateClientTypes } from '../../tools/openapi/client-types'
-import { buildOpenApiDocument, type OpenApiDocument } from '../../tools/openapi/document'
+import { buildOpenApiDocument, type OpenApiDocument, serializeDocument } from '../../tools/openapi/document'
 import {
   createActivity,
   createFavorite,
@@ -96,6 +96,12 @@ describe('the OpenAPI document', () => {
   it('served by the Worker is the one `npm run openapi:export` writes in-process', async () => {
     expect(live.openapi).toBe('3.1.0')
     expect(await buildOpenApiDocument()).toEqual(live)
+  })
+
+  // The committed copy is the contract: a change to it is a change for every client, so it must be deliberate
+  // (`npm run openapi:snapshot` rewrites it, and the diff shows up in review).
+  it('is byte for byte the committed contract, test/contract/openapi.json', () => {
+    expect(serializeDocument(live)).toBe(readFileSync(join(ROOT, 'test/contract/openapi.json'), 'utf8'))
   })
 
   it('names the contract schemas, and defines ActivityType once, referenced everywhere', () => {
