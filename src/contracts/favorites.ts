@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { ActivityTypeSchema } from './activity-type'
+import { NextCursorSchema } from './pagination'
 
 const ActivityId = z.uuid().openapi({ example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e' })
 
@@ -27,10 +28,7 @@ export const CreateFavoriteDtoSchema = z.object({ activityId: ActivityId }).open
 export const FavoriteListResponseDtoSchema = z
   .object({
     items: z.array(FavoriteRecordDtoSchema),
-    nextCursor: z
-      .string()
-      .nullable()
-      .openapi({ description: 'Pass as `cursor` to get the next page; `null` on the last page.' }),
+    nextCursor: NextCursorSchema,
   })
   .openapi('FavoriteListResponseDto')
 
@@ -90,3 +88,12 @@ export const ActivityIdParamSchema = z.object({
     example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e',
   }),
 })
+
+/** The 400 example of the routes that take an activity id in the path. */
+export const INVALID_ACTIVITY_ID_PARAM = {
+  detail: 'param.activityId: Invalid UUID',
+  issues: [{ path: 'param.activityId', message: 'Invalid UUID', code: 'invalid_format' }],
+}
+
+/** The client surface's GETs send an `ETag`; `If-None-Match` with it answers 304 without a body. */
+export const NOT_MODIFIED_RESPONSE = { description: 'Not modified since the `ETag` sent in `If-None-Match`.' }

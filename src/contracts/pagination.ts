@@ -12,3 +12,9 @@ export const pageLimitSchema = (description: string) =>
     .max(MAX_PAGE_SIZE)
     .default(DEFAULT_PAGE_SIZE)
     .openapi({ param: { name: 'limit', in: 'query', description }, example: DEFAULT_PAGE_SIZE })
+
+/** The `nextCursor` every paginated response carries. */
+export const NextCursorSchema = z
+  .string()
+  .nullable()
+  .openapi({ description: 'Pass as `cursor` to get the next page; `null` on the last page.' })

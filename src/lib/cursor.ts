@@ -1,9 +1,12 @@
-import { badRequest } from './problem'
-
 /**
  * Opaque keyset cursors: `base64url(payload).base64url(hmac)`. The signature binds the position to the caller
- * and the query it came from, so a tampered cursor or one taken from another user or filter is a 400.
+ * and the query it came from, so a tampered cursor or one taken from another user or filter is a 400; the payload
+ * is then checked against the cursor kind's schema, so a handler only ever sees a well-formed position.
  */
+import type { z } from '@hono/zod-openapi'
+import { base64url } from 'jose'
+import { invalidField } from '../problems/problem-error'
+
 const keys = new Map<string, Promise<CryptoKey>>()
 const encoder = new TextEncoder()
 
@@ -19,43 +22,47 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   return key
 }
 
-const toBase64Url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes))
-    .replaceAll('+', '-')
-    .replaceAll('/', '_')
-    .replace(/=+$/, '')
+/** Signed with `scope` (who asked, and with which filters): the cursor is only valid for the same scope. */
+export async function encodeCursor(payload: unknown, scope: string, secret: string): Promise<string> {
+  const body = encoder.encode(JSON.stringify(payload))
+  const signature = await crypto.subtle.sign('HMAC', await hmacKey(secret), signed(body, scope))
+  return `${base64url.encode(body)}.${base64url.encode(new Uint8Array(signature))}`
+}
 
-function fromBase64Url(text: string): Uint8Array | undefined {
+/** The payload as `schema` reads it, or a 400 problem for anything that is not a cursor this API issued here. */
+export async function decodeCursor<S extends z.ZodType>(
+  cursor: string,
+  schema: S,
+  scope: string,
+  secret: string,
+): Promise<z.infer<S>> {
+  const invalid = invalidField('query.cursor', 'The cursor is not valid for this query')
+  const [bodyPart, signaturePart, ...rest] = cursor.split('.')
+  if (!bodyPart || !signaturePart || rest.length > 0) throw invalid
+  const body = decodePart(bodyPart)
+  const signature = decodePart(signaturePart)
+  if (!body || !signature) throw invalid
+  const valid = await crypto.subtle.verify('HMAC', await hmacKey(secret), signature, signed(body, scope))
+  if (!valid) throw invalid
+  const payload = schema.safeParse(parseJson(body))
+  if (!payload.success) throw invalid
+  return payload.data
+}
+
+function decodePart(text: string): Uint8Array | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(text)) return undefined
   try {
-    const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'))
-    return Uint8Array.from(binary, (ch) => ch.charCodeAt(0))
+    return base64url.decode(text)
   } catch {
     return undefined
   }
 }
 
-/** Signed with `scope` (who asked, and with which filters): the cursor is only valid for the same scope. */
-export async function encodeCursor(payload: unknown, scope: string, secret: string): Promise<string> {
-  const body = encoder.encode(JSON.stringify(payload))
-  const signature = await crypto.subtle.sign('HMAC', await hmacKey(secret), signed(body, scope))
-  return `${toBase64Url(body)}.${toBase64Url(new Uint8Array(signature))}`
-}
-
-/** The payload, or a 400 problem for anything that is not a cursor this API issued for this scope. */
-export async function decodeCursor(cursor: string, scope: string, secret: string): Promise<unknown> {
-  const invalid = badRequest('The cursor is not valid for this query', 'query.cursor')
-  const [bodyPart, signaturePart, ...rest] = cursor.split('.')
-  if (!bodyPart || !signaturePart || rest.length > 0) throw invalid
-  const body = fromBase64Url(bodyPart)
-  const signature = fromBase64Url(signaturePart)
-  if (!body || !signature) throw invalid
-  const valid = await crypto.subtle.verify('HMAC', await hmacKey(secret), signature, signed(body, scope))
-  if (!valid) throw invalid
+function parseJson(bytes: Uint8Array): unknown {
   try {
-    return JSON.parse(new TextDecoder().decode(body))
+    return JSON.parse(new TextDecoder().decode(bytes))
   } catch {
-    throw invalid
+    return undefined
   }
 }
 

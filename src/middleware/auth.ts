@@ -1,17 +1,13 @@
+import { z } from '@hono/zod-openapi'
 import { createMiddleware } from 'hono/factory'
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose'
+import type { AppEnv } from '../app/types'
+import { STAFF_ANALYTICS_ROLE } from '../contracts/claims'
 import type { Config } from '../env'
-import type { AppEnv } from '../lib/app'
-import { ProblemError } from '../lib/problem'
+import { BEARER_REALM } from '../problems/catalogue'
+import { ProblemError } from '../problems/problem-error'
 
-/**
- * Token claims (documented in the README):
- * - end user: `sub` = `users.users.id` (UUID), no `company_id`.
- * - company staff: `company_id` (UUID) and `roles` containing `favorites:analytics`; `sub` is the staff member.
- */
-export const STAFF_ANALYTICS_ROLE = 'favorites:analytics'
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const Uuid = z.uuid()
 const HMAC_ALGORITHMS = ['HS256']
 const JWKS_ALGORITHMS = ['RS256', 'ES256', 'EdDSA']
 
@@ -38,39 +34,17 @@ function verificationKey(config: Config): { key: JWTVerifyGetKey; algorithms: st
   return { key, algorithms: HMAC_ALGORITHMS }
 }
 
-const unauthorized = (detail: string) =>
-  new ProblemError({
-    status: 401,
-    type: 'unauthorized',
-    title: 'Unauthorized',
-    detail,
-    headers: { 'WWW-Authenticate': `Bearer realm="activity-favorites", error="invalid_token"` },
-  })
-
-const forbidden = (detail: string) =>
-  new ProblemError({
-    status: 403,
-    type: 'forbidden',
-    title: 'Forbidden',
-    detail,
-    headers: { 'WWW-Authenticate': `Bearer realm="activity-favorites", error="insufficient_scope"` },
-  })
-
 /** Verifies `Authorization: Bearer <JWT>` against the configured key source; throws a 401 problem. */
 export async function verifyBearer(authorization: string | undefined, config: Config): Promise<JWTPayload> {
   if (!authorization) {
     // RFC 6750: no error code when the request simply carried no credentials.
-    throw new ProblemError({
-      status: 401,
-      type: 'unauthorized',
-      title: 'Unauthorized',
-      detail: 'A bearer token is required',
-      headers: { 'WWW-Authenticate': 'Bearer realm="activity-favorites"' },
+    throw new ProblemError('unauthorized', 'A bearer token is required', {
+      headers: { 'WWW-Authenticate': BEARER_REALM },
     })
   }
   // RFC 9110: the scheme name is case-insensitive.
   const match = /^Bearer[ ]+([A-Za-z0-9\-_.]+)$/i.exec(authorization)
-  if (!match?.[1]) throw unauthorized('The Authorization header must be `Bearer <JWT>`')
+  if (!match?.[1]) throw new ProblemError('unauthorized', 'The Authorization header must be `Bearer <JWT>`')
   const { key, algorithms } = verificationKey(config)
   try {
     const verified = await jwtVerify(match[1], key, {
@@ -81,7 +55,7 @@ export async function verifyBearer(authorization: string | undefined, config: Co
     })
     return verified.payload
   } catch (error) {
-    throw unauthorized(describeJoseError(error))
+    throw new ProblemError('unauthorized', describeJoseError(error))
   }
 }
 
@@ -101,28 +75,37 @@ function describeJoseError(error: unknown): string {
   }
 }
 
+/** What the client surface's routes may read: the caller, `users.users.id`. */
+export type EndUserEnv = AppEnv & { Variables: { userId: string } }
+/** What the business surface's routes may read: the caller's company, which scopes every query. */
+export type AnalyticsStaffEnv = AppEnv & { Variables: { companyId: string } }
+
 /** Client surface: an end user's token. `userId` is the token's `sub`. */
-export const requireEndUser = createMiddleware<AppEnv>(async (c, next) => {
+export const requireEndUser = createMiddleware<EndUserEnv>(async (c, next) => {
   const claims = await verifyBearer(c.req.header('Authorization'), c.get('config'))
-  if (claims.company_id !== undefined) throw forbidden('A company staff token cannot use the client API')
-  if (typeof claims.sub !== 'string' || !UUID.test(claims.sub)) {
-    throw unauthorized('The token subject must be a user id (UUID)')
+  if (claims.company_id !== undefined) {
+    throw new ProblemError('forbidden', 'A company staff token cannot use the client API')
   }
-  c.set('userId', claims.sub.toLowerCase())
+  if (!Uuid.safeParse(claims.sub).success) {
+    throw new ProblemError('unauthorized', 'The token subject must be a user id (UUID)')
+  }
+  c.set('userId', String(claims.sub).toLowerCase())
   await next()
 })
 
-/** Business surface: a company staff token with the analytics role. `companyId` scopes every query. */
-export const requireAnalyticsStaff = createMiddleware<AppEnv>(async (c, next) => {
+/** Business surface: a company staff token with the analytics role. */
+export const requireAnalyticsStaff = createMiddleware<AnalyticsStaffEnv>(async (c, next) => {
   const claims = await verifyBearer(c.req.header('Authorization'), c.get('config'))
   const companyId = claims.company_id
-  if (companyId === undefined) throw forbidden('An end-user token cannot use the business API')
-  if (typeof companyId !== 'string' || !UUID.test(companyId)) {
-    throw unauthorized('The token company_id claim must be a UUID')
+  if (companyId === undefined)
+    throw new ProblemError('forbidden', 'An end-user token cannot use the business API')
+  if (typeof companyId !== 'string' || !Uuid.safeParse(companyId).success) {
+    throw new ProblemError('unauthorized', 'The token company_id claim must be a UUID')
   }
   const roles = Array.isArray(claims.roles) ? claims.roles : []
-  if (!roles.includes(STAFF_ANALYTICS_ROLE))
-    throw forbidden(`The token lacks the ${STAFF_ANALYTICS_ROLE} role`)
+  if (!roles.includes(STAFF_ANALYTICS_ROLE)) {
+    throw new ProblemError('forbidden', `The token lacks the ${STAFF_ANALYTICS_ROLE} role`)
+  }
   c.set('companyId', companyId.toLowerCase())
   await next()
 })

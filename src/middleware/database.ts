@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory'
+import type { AppEnv } from '../app/types'
 import { createDb } from '../db/client'
 import { loadConfig } from '../env'
-import type { AppEnv } from '../lib/app'
 
 /** Validated bindings and a per-request drizzle client whose queries share one deadline. */
 export const database = createMiddleware<AppEnv>(async (c, next) => {

@@ -1,6 +1,6 @@
 import { etag, RETAINED_304_HEADERS } from 'hono/etag'
 import { createMiddleware } from 'hono/factory'
-import type { AppEnv } from '../lib/app'
+import type { AppEnv } from '../app/types'
 
 /**
  * A 304 keeps only the headers listed here: Hono's default list (ETag, Cache-Control, Vary, ...) plus the ones set

@@ -1,16 +1,7 @@
 import { createMiddleware } from 'hono/factory'
 import { setMetric } from 'hono/timing'
-import type { AppEnv } from '../lib/app'
-
-export function logLine(
-  level: 'info' | 'warn' | 'error',
-  msg: string,
-  fields: Record<string, unknown>,
-): void {
-  const line = JSON.stringify({ level, msg, ...fields })
-  if (level === 'error') console.error(line)
-  else console.log(line)
-}
+import type { AppEnv } from '../app/types'
+import { logLine } from '../lib/log'
 
 /** One structured log line per request, and the database time in `Server-Timing`. */
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {

@@ -10,11 +10,11 @@
  * company's activities and days, not its favourites.
  */
 import { type SQL, sql } from 'drizzle-orm'
+import type { Interval } from '../analytics/period'
 import type {
   AnalyticsSort,
   FavoriteActivityAnalyticsItemDto,
   FavoriteTimeseriesBucketDto,
-  Interval,
   SortOrder,
 } from '../contracts/analytics'
 import type { Db } from '../db/client'

@@ -1,5 +1,5 @@
 import { swaggerUI } from '@hono/swagger-ui'
-import type { App } from '../lib/app'
+import type { App } from '../app/types'
 
 /** The OpenAPI 3.1 document and Swagger UI, in dev and deployed alike. */
 export function registerDocs(app: App): void {

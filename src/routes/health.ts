@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
+import type { App } from '../app/types'
 import { problemResponses } from '../contracts/problem'
-import type { App } from '../lib/app'
 
 export const healthRoute = createRoute({
   method: 'get',

@@ -3,8 +3,8 @@ import { env } from 'cloudflare:test'
 import { importJWK, type JWK, SignJWT } from 'jose'
 import { describe, expect, inject, it } from 'vitest'
 import { loadConfig } from '../../src/env'
-import { ProblemError } from '../../src/lib/problem'
 import { verifyBearer } from '../../src/middleware/auth'
+import { ProblemError } from '../../src/problems/problem-error'
 import { signToken } from '../support/tokens'
 
 const jwks = inject('jwks')

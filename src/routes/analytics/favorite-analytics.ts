@@ -1,5 +1,8 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { accepts } from 'hono/accepts'
+import { analyticsCacheKey, type Representation, withAnalyticsCache } from '../../analytics/cache'
+import { MAX_PERIOD_DAYS, parseInstant, resolvePeriod } from '../../analytics/period'
+import type { App } from '../../app/types'
 import {
   type AnalyticsSort,
   CachedAnswerHeaders,
@@ -7,19 +10,11 @@ import {
   type FavoriteActivityAnalyticsItemDto,
   FavoriteAnalyticsQuerySchema,
   FavoriteAnalyticsResponseDtoSchema,
-  MAX_PERIOD_DAYS,
-  type Period,
-  parseInstant,
-  resolvePeriod,
 } from '../../contracts/analytics'
-import { problemResponses } from '../../contracts/problem'
-import type { App } from '../../lib/app'
 import { toCsv } from '../../lib/csv'
 import { decodeCursor, encodeCursor } from '../../lib/cursor'
-import { badRequest } from '../../lib/problem'
-import { analyticsCacheKey, type Representation, withAnalyticsCache } from '../../middleware/analytics-cache'
-import { requireAnalyticsStaff } from '../../middleware/auth'
-import { type AnalyticsPosition, favoriteAnalyticsPage } from '../../queries/analytics'
+import { favoriteAnalyticsPage } from '../../queries/analytics'
+import { staffRoute } from '../surface-route'
 
 /** Rows per CSV page: a whole company's table in one file (the largest has about 10,000 activities). */
 export const CSV_PAGE_ROWS = 10_000
@@ -38,94 +33,82 @@ const CSV_EXAMPLE =
   '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e,Sunset kayak tour,SLOT_BASED,128,17,2026-01-30T18:02:11.120Z\r\n' +
   '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f,Bike repair service,SERVICE,0,0,\r\n'
 
-export const favoriteAnalyticsRoute = createRoute({
-  method: 'get',
-  path: '/analytics/favorites',
-  operationId: 'getFavoriteAnalytics',
-  tags: ['analytics'],
-  summary: "Favourite counts of each of your company's activities",
-  description:
-    "One item per activity of the token's company, zero counts included: `totalFavorites` (favourites that exist " +
-    'now), `favoritesInPeriod` (added in `[from, to)` and still existing) and `lastFavoritedAt`. Counts only, ' +
-    'never who. The period defaults to the last 30 days and is at most ' +
-    `${MAX_PERIOD_DAYS} days long. Keyset pagination over the sort key and the activity id: follow ` +
-    '`nextCursor` (or the `Link: rel="next"` header) until it is `null`.\n\n' +
-    '**CSV**: send `Accept: text/csv` for the same table as an RFC 4180 file download (header row, CRLF). A CSV ' +
-    `page holds up to ${CSV_PAGE_ROWS.toLocaleString('en-US')} rows (\`limit\` applies to JSON only), which is the whole table for ` +
-    'today\'s companies; when there are more, the response has a `Link: <...>; rel="next"` header whose URL ' +
-    "continues the file. Names that a spreadsheet would run as a formula are prefixed with `'`.\n\n" +
-    'Answers may be up to 60 seconds old (`Cache-Control: private, max-age=60`).',
-  security: [{ bearerAuth: [] }],
-  middleware: [requireAnalyticsStaff] as const,
-  request: { query: FavoriteAnalyticsQuerySchema },
-  responses: {
-    200: {
-      description: 'One page of the table, as JSON or (with `Accept: text/csv`) as CSV.',
-      headers: z.object({
-        ...CachedAnswerHeaders,
-        Link: z
-          .string()
-          .optional()
-          .openapi({ description: '`<url>; rel="next"` when there is a next page.' }),
-        'Content-Disposition': z.string().optional().openapi({
-          description: 'CSV only: `attachment; filename="favorites-analytics-<from>-<to>.csv"`.',
-        }),
-      }),
-      content: {
-        'application/json': {
-          schema: FavoriteAnalyticsResponseDtoSchema,
-          example: FAVORITE_ANALYTICS_EXAMPLE,
-        },
-        'text/csv': {
-          schema: z.string().openapi({
-            description: `Columns: ${CSV_COLUMNS.join(', ')}. UTF-8, CRLF line endings, a header row.`,
+export const favoriteAnalyticsRoute = staffRoute(
+  {
+    method: 'get',
+    path: '/favorites',
+    operationId: 'getFavoriteAnalytics',
+    summary: "Favourite counts of each of your company's activities",
+    description:
+      "One item per activity of the token's company, zero counts included: `totalFavorites` (favourites that exist " +
+      'now), `favoritesInPeriod` (added in `[from, to)` and still existing) and `lastFavoritedAt`. Counts only, ' +
+      'never who. The period defaults to the last 30 days and is at most ' +
+      `${MAX_PERIOD_DAYS} days long. Keyset pagination over the sort key and the activity id: follow ` +
+      '`nextCursor` (or the `Link: rel="next"` header) until it is `null`.\n\n' +
+      '**CSV**: send `Accept: text/csv` for the same table as an RFC 4180 file download (header row, CRLF). A CSV ' +
+      `page holds up to ${CSV_PAGE_ROWS.toLocaleString('en-US')} rows (\`limit\` applies to JSON only), which is the whole table for ` +
+      'today\'s companies; when there are more, the response has a `Link: <...>; rel="next"` header whose URL ' +
+      "continues the file. Names that a spreadsheet would run as a formula are prefixed with `'`.\n\n" +
+      'Answers may be up to 60 seconds old (`Cache-Control: private, max-age=60`).',
+    request: { query: FavoriteAnalyticsQuerySchema },
+    responses: {
+      200: {
+        description: 'One page of the table, as JSON or (with `Accept: text/csv`) as CSV.',
+        headers: z.object({
+          ...CachedAnswerHeaders,
+          Link: z
+            .string()
+            .optional()
+            .openapi({ description: '`<url>; rel="next"` when there is a next page.' }),
+          'Content-Disposition': z.string().optional().openapi({
+            description: 'CSV only: `attachment; filename="favorites-analytics-<from>-<to>.csv"`.',
           }),
-          example: CSV_EXAMPLE,
+        }),
+        content: {
+          'application/json': {
+            schema: FavoriteAnalyticsResponseDtoSchema,
+            example: FAVORITE_ANALYTICS_EXAMPLE,
+          },
+          'text/csv': {
+            schema: z.string().openapi({
+              description: `Columns: ${CSV_COLUMNS.join(', ')}. UTF-8, CRLF line endings, a header row.`,
+            }),
+            example: CSV_EXAMPLE,
+          },
         },
       },
     },
-    ...problemResponses(
-      {
-        instance: '/analytics/favorites',
-        details: {
-          400: {
-            detail: 'query.to: The period must be at most 366 days long',
-            issues: [
-              { path: 'query.to', message: 'The period must be at most 366 days long', code: 'custom' },
-            ],
-          },
-          403: { detail: 'An end-user token cannot use the business API' },
-        },
-      },
-      400,
-      401,
-      403,
-      503,
-    ),
   },
-})
+  {
+    instance: '/analytics/favorites',
+    statuses: [400],
+    details: {
+      400: {
+        detail: 'query.to: The period must be at most 366 days long',
+        issues: [{ path: 'query.to', message: 'The period must be at most 366 days long', code: 'custom' }],
+      },
+    },
+  },
+)
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const MICROS = /^-?\d{1,19}$/
 
-type CursorPayload = { f: string; t: string; k: AnalyticsPosition['key']; i: string }
+/** An instant the cursor carries (the period it was issued for). */
+const CursorInstant = z.string().transform((text, ctx) => {
+  const instant = parseInstant(text)
+  if (!instant) ctx.addIssue({ code: 'custom', message: 'not an instant' })
+  return instant ?? z.NEVER
+})
 
-/** The period and position a cursor carries; anything else is a 400, like a bad signature. */
-function fromCursor(payload: unknown, sort: AnalyticsSort): { period: Period; after: AnalyticsPosition } {
-  const invalid = badRequest('The cursor is not valid for this query', 'query.cursor')
-  if (typeof payload !== 'object' || payload === null) throw invalid
-  const { f, t, k, i } = payload as Partial<CursorPayload>
-  const from = typeof f === 'string' ? parseInstant(f) : undefined
-  const to = typeof t === 'string' ? parseInstant(t) : undefined
-  if (!from || !to || typeof i !== 'string' || !UUID.test(i)) throw invalid
-  const keyValid =
+/** The cursor of a page sorted by `sort`: the period, the last row's sort key and its id. */
+function analyticsCursorSchema(sort: AnalyticsSort) {
+  const key =
     sort === 'name'
-      ? typeof k === 'string'
+      ? z.string()
       : sort === 'lastFavorited'
-        ? k === null || (typeof k === 'string' && MICROS.test(k))
-        : typeof k === 'number' && Number.isInteger(k) && k >= 0
-  if (!keyValid || k === undefined) throw invalid
-  return { period: { from, to }, after: { key: k, id: i } }
+        ? z.string().regex(MICROS).nullable()
+        : z.number().int().min(0)
+  return z.object({ f: CursorInstant, t: CursorInstant, k: key, i: z.uuid() })
 }
 
 /** `2026-01-01` for a midnight, `20260101T103000Z` otherwise: safe in a file name on every system. */
@@ -146,8 +129,8 @@ function toCsvRows(items: FavoriteActivityAnalyticsItemDto[]) {
   ])
 }
 
-export const registerFavoriteAnalytics = (app: App) =>
-  app.openapi(favoriteAnalyticsRoute, async (c) => {
+export const registerFavoriteAnalytics = (router: App) =>
+  router.openapi(favoriteAnalyticsRoute, async (c) => {
     const query = c.req.valid('query')
     const companyId = c.get('companyId')
     const secret = c.get('config').cursorSecret
@@ -171,9 +154,9 @@ export const registerFavoriteAnalytics = (app: App) =>
       stated.order,
     ].join('|')
     const position = query.cursor
-      ? fromCursor(await decodeCursor(query.cursor, scope, secret), query.sort)
+      ? await decodeCursor(query.cursor, analyticsCursorSchema(query.sort), scope, secret)
       : undefined
-    const period = position?.period ?? resolvePeriod(query.from, query.to)
+    const period = position ? { from: position.f, to: position.t } : resolvePeriod(query.from, query.to)
     const from = period.from.toISOString()
     const to = period.to.toISOString()
 
@@ -207,7 +190,7 @@ export const registerFavoriteAnalytics = (app: App) =>
         sort: query.sort,
         order,
         limit,
-        after: position?.after,
+        after: position && { key: position.k, id: position.i },
       })
       const nextCursor =
         page.hasMore && page.last

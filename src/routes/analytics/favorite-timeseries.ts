@@ -1,82 +1,67 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
+import { analyticsCacheKey, withAnalyticsCache } from '../../analytics/cache'
+import { MAX_BUCKETS, resolvePeriod } from '../../analytics/period'
+import type { App } from '../../app/types'
 import {
   CachedAnswerHeaders,
   FAVORITE_TIMESERIES_EXAMPLE,
   FavoriteTimeseriesQuerySchema,
   FavoriteTimeseriesResponseDtoSchema,
-  MAX_BUCKETS,
-  resolvePeriod,
 } from '../../contracts/analytics'
-import { problemResponses } from '../../contracts/problem'
-import type { App } from '../../lib/app'
-import { notFound } from '../../lib/problem'
-import { analyticsCacheKey, withAnalyticsCache } from '../../middleware/analytics-cache'
-import { requireAnalyticsStaff } from '../../middleware/auth'
+import { ProblemError } from '../../problems/problem-error'
 import { favoriteTimeseries } from '../../queries/analytics'
+import { staffRoute } from '../surface-route'
 
-export const favoriteTimeseriesRoute = createRoute({
-  method: 'get',
-  path: '/analytics/favorites/timeseries',
-  operationId: 'getFavoriteTimeseries',
-  tags: ['analytics'],
-  summary: 'Favourites added per day, week or month, for a chart',
-  description:
-    "Favourites added to the token's company's activities (or to one of them, `activityId`) per UTC bucket in " +
-    '`[from, to)`: every bucket is present, zeros included, oldest first. A bucket starts at midnight UTC; a ' +
-    'week is an ISO week starting on Monday; the first and last buckets may be partial (only favourites inside ' +
-    `the period count). At most ${MAX_BUCKETS} buckets; the period defaults to the last 30 days.\n\n` +
-    '**Removals are not history**: un-favouriting deletes the favourite, so a bucket counts the favourites added ' +
-    'then that still exist now; the numbers of past buckets can go down. Counts only, never who.\n\n' +
-    'Answers may be up to 60 seconds old (`Cache-Control: private, max-age=60`).',
-  security: [{ bearerAuth: [] }],
-  middleware: [requireAnalyticsStaff] as const,
-  request: { query: FavoriteTimeseriesQuerySchema },
-  responses: {
-    200: {
-      description: 'The buckets.',
-      headers: z.object({
-        ...CachedAnswerHeaders,
-      }),
-      content: {
-        'application/json': {
-          schema: FavoriteTimeseriesResponseDtoSchema,
-          example: FAVORITE_TIMESERIES_EXAMPLE,
+const TOO_MANY_BUCKETS_MESSAGE =
+  'The period spans 731 day buckets; at most 400: use a coarser interval or a shorter period'
+
+export const favoriteTimeseriesRoute = staffRoute(
+  {
+    method: 'get',
+    path: '/favorites/timeseries',
+    operationId: 'getFavoriteTimeseries',
+    summary: 'Favourites added per day, week or month, for a chart',
+    description:
+      "Favourites added to the token's company's activities (or to one of them, `activityId`) per UTC bucket in " +
+      '`[from, to)`: every bucket is present, zeros included, oldest first. A bucket starts at midnight UTC; a ' +
+      'week is an ISO week starting on Monday; the first and last buckets may be partial (only favourites inside ' +
+      `the period count). At most ${MAX_BUCKETS} buckets; the period defaults to the last 30 days.\n\n` +
+      '**Removals are not history**: un-favouriting deletes the favourite, so a bucket counts the favourites added ' +
+      'then that still exist now; the numbers of past buckets can go down. Counts only, never who.\n\n' +
+      'Answers may be up to 60 seconds old (`Cache-Control: private, max-age=60`).',
+    request: { query: FavoriteTimeseriesQuerySchema },
+    responses: {
+      200: {
+        description: 'The buckets.',
+        headers: z.object({
+          ...CachedAnswerHeaders,
+        }),
+        content: {
+          'application/json': {
+            schema: FavoriteTimeseriesResponseDtoSchema,
+            example: FAVORITE_TIMESERIES_EXAMPLE,
+          },
         },
       },
     },
-    ...problemResponses(
-      {
-        instance: '/analytics/favorites/timeseries',
-        details: {
-          400: {
-            detail:
-              'query.interval: The period spans 731 day buckets; at most 400: use a coarser interval or a shorter period',
-            issues: [
-              {
-                path: 'query.interval',
-                message:
-                  'The period spans 731 day buckets; at most 400: use a coarser interval or a shorter period',
-                code: 'custom',
-              },
-            ],
-          },
-          403: { detail: 'An end-user token cannot use the business API' },
-          404: {
-            detail: "Activity 0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e is not one of your company's activities",
-          },
-        },
-      },
-      400,
-      401,
-      403,
-      404,
-      503,
-    ),
   },
-})
+  {
+    instance: '/analytics/favorites/timeseries',
+    statuses: [400, 404],
+    details: {
+      400: {
+        detail: `query.interval: ${TOO_MANY_BUCKETS_MESSAGE}`,
+        issues: [{ path: 'query.interval', message: TOO_MANY_BUCKETS_MESSAGE, code: 'custom' }],
+      },
+      404: {
+        detail: "Activity 0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e is not one of your company's activities",
+      },
+    },
+  },
+)
 
-export const registerFavoriteTimeseries = (app: App) =>
-  app.openapi(favoriteTimeseriesRoute, async (c) => {
+export const registerFavoriteTimeseries = (router: App) =>
+  router.openapi(favoriteTimeseriesRoute, async (c) => {
     const query = c.req.valid('query')
     const companyId = c.get('companyId')
     const period = resolvePeriod(query.from, query.to)
@@ -98,7 +83,9 @@ export const registerFavoriteTimeseries = (app: App) =>
         activityId,
       })
       // The same answer for another company's activity as for none: existence is not disclosed.
-      if (!series.found) throw notFound(`Activity ${activityId} is not one of your company's activities`)
+      if (!series.found) {
+        throw new ProblemError('not-found', `Activity ${activityId} is not one of your company's activities`)
+      }
       return c.json(
         {
           period: { from, to },

@@ -1,9 +1,12 @@
-import { createRoute, z } from '@hono/zod-openapi'
-import { FAVORITE_STATUS_EXAMPLE, FavoriteStatusResponseDtoSchema } from '../../contracts/favorites'
-import { problemResponses } from '../../contracts/problem'
-import type { App } from '../../lib/app'
-import { requireEndUser } from '../../middleware/auth'
+import { z } from '@hono/zod-openapi'
+import type { App } from '../../app/types'
+import {
+  FAVORITE_STATUS_EXAMPLE,
+  FavoriteStatusResponseDtoSchema,
+  NOT_MODIFIED_RESPONSE,
+} from '../../contracts/favorites'
 import { favoriteStatuses } from '../../queries/favorites'
+import { clientRoute } from '../surface-route'
 
 export const MAX_STATUS_IDS = 100
 
@@ -22,47 +25,40 @@ const FavoriteStatusQuerySchema = z.object({
     .pipe(z.array(z.uuid()).min(1).max(MAX_STATUS_IDS)),
 })
 
-export const favoriteStatusesRoute = createRoute({
-  method: 'get',
-  path: '/favorites/status',
-  operationId: 'getFavoriteStatuses',
-  tags: ['favorites'],
-  summary: 'Heart state of many activities at once',
-  description:
-    'One entry per asked id, in the asked order. An id that is not a favourite (or not an activity) answers ' +
-    '`favorited: false`.',
-  security: [{ bearerAuth: [] }],
-  middleware: [requireEndUser] as const,
-  request: { query: FavoriteStatusQuerySchema },
-  responses: {
-    200: {
-      description: 'The heart state of each asked activity.',
-      content: {
-        'application/json': { schema: FavoriteStatusResponseDtoSchema, example: FAVORITE_STATUS_EXAMPLE },
-      },
-    },
-    304: { description: 'Not modified since the `ETag` sent in `If-None-Match`.' },
-    ...problemResponses(
-      {
-        instance: '/favorites/status',
-        details: {
-          400: {
-            detail: 'query.activityIds.1: Invalid UUID',
-            issues: [{ path: 'query.activityIds.1', message: 'Invalid UUID', code: 'invalid_format' }],
-          },
-          403: { detail: 'A company staff token cannot use the client API' },
+export const favoriteStatusesRoute = clientRoute(
+  {
+    method: 'get',
+    path: '/status',
+    operationId: 'getFavoriteStatuses',
+    summary: 'Heart state of many activities at once',
+    description:
+      'One entry per asked id, in the asked order. An id that is not a favourite (or not an activity) answers ' +
+      '`favorited: false`.',
+    request: { query: FavoriteStatusQuerySchema },
+    responses: {
+      200: {
+        description: 'The heart state of each asked activity.',
+        content: {
+          'application/json': { schema: FavoriteStatusResponseDtoSchema, example: FAVORITE_STATUS_EXAMPLE },
         },
       },
-      400,
-      401,
-      403,
-      503,
-    ),
+      304: NOT_MODIFIED_RESPONSE,
+    },
   },
-})
+  {
+    instance: '/favorites/status',
+    statuses: [400],
+    details: {
+      400: {
+        detail: 'query.activityIds.1: Invalid UUID',
+        issues: [{ path: 'query.activityIds.1', message: 'Invalid UUID', code: 'invalid_format' }],
+      },
+    },
+  },
+)
 
-export const registerFavoriteStatuses = (app: App) =>
-  app.openapi(favoriteStatusesRoute, async (c) => {
+export const registerFavoriteStatuses = (router: App) =>
+  router.openapi(favoriteStatusesRoute, async (c) => {
     const { activityIds } = c.req.valid('query')
     const items = await favoriteStatuses(c.get('db'), { userId: c.get('userId'), activityIds })
     return c.json({ items }, 200)

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
-import type { AppEnv } from '../lib/app'
-import { logLine } from './request-log'
+import { logLine } from '../lib/log'
+import type { AnalyticsStaffEnv } from '../middleware/auth'
 
 /** Dashboard answers may be up to this many seconds old. */
 export const ANALYTICS_MAX_AGE_SECONDS = 60
@@ -19,7 +19,7 @@ export type Representation = 'json' | 'csv'
  * verified token, so one company's entry can never answer another company.
  */
 export function analyticsCacheKey(
-  c: Context<AppEnv>,
+  c: Context<AnalyticsStaffEnv>,
   operation: string,
   representation: Representation,
   query: Record<string, string | number | undefined>,
@@ -46,7 +46,7 @@ export function analyticsCacheKey(
  * `Age` on a hit so that their own cache does not extend the 60 seconds.
  */
 export async function withAnalyticsCache<R extends Response>(
-  c: Context<AppEnv>,
+  c: Context<AnalyticsStaffEnv>,
   key: string,
   vary: string,
   produce: () => Promise<R>,

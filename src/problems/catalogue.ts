@@ -1,0 +1,111 @@
+/**
+ * Every problem type this API answers (RFC 9457 `type` = `urn:problem-type:<slug>`): its status, its title and the
+ * headers that come with it. The code that throws names a slug from here, and the OpenAPI document is built from
+ * the same entries, so a new error is added in one place and documented by construction.
+ */
+
+/** A response header a problem carries: the value sent, and what the document says of it. */
+type ProblemHeader = { value: string; description: string }
+
+type ProblemTypeSpec = { status: number; title: string; headers?: Record<string, ProblemHeader> }
+
+export const BEARER_REALM = 'Bearer realm="activity-favorites"'
+
+export const PROBLEM_TYPES = {
+  'bad-request': { status: 400, title: 'Bad request' },
+  'validation-error': { status: 400, title: 'Request validation failed' },
+  unauthorized: {
+    status: 401,
+    title: 'Unauthorized',
+    headers: {
+      'WWW-Authenticate': {
+        value: `${BEARER_REALM}, error="invalid_token"`,
+        description:
+          'The bearer challenge (RFC 6750), e.g. `Bearer realm="activity-favorites", error="invalid_token"`.',
+      },
+    },
+  },
+  forbidden: {
+    status: 403,
+    title: 'Forbidden',
+    headers: {
+      'WWW-Authenticate': {
+        value: `${BEARER_REALM}, error="insufficient_scope"`,
+        description: '`Bearer realm="activity-favorites", error="insufficient_scope"`.',
+      },
+    },
+  },
+  /** A valid token whose user is not (or no longer) registered on the platform. */
+  'unknown-user': { status: 403, title: 'Forbidden' },
+  'not-found': { status: 404, title: 'Not found' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'body-too-large': { status: 413, title: 'Request body too large' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'internal-error': { status: 500, title: 'Internal server error' },
+  'database-unavailable': {
+    status: 503,
+    title: 'Service unavailable',
+    headers: { 'Retry-After': { value: '2', description: 'Seconds to wait before retrying.' } },
+  },
+} as const satisfies Record<string, ProblemTypeSpec>
+
+export type ProblemType = keyof typeof PROBLEM_TYPES
+export type ProblemStatus = (typeof PROBLEM_TYPES)[ProblemType]['status']
+
+export const problemTypeUri = (type: ProblemType) => `urn:problem-type:${type}`
+
+/** The header values a problem of `type` is sent with. */
+export function problemHeaders(type: ProblemType): Record<string, string> {
+  const spec: ProblemTypeSpec = PROBLEM_TYPES[type]
+  return Object.fromEntries(Object.entries(spec.headers ?? {}).map(([name, header]) => [name, header.value]))
+}
+
+type DocumentedStatus = {
+  description: string
+  /** The problem type the document's example shows for this status. */
+  example: ProblemType
+  detail: string
+  issues?: { path: string; message: string; code: string }[]
+}
+
+/** How the OpenAPI document describes each error status a route can list. */
+export const DOCUMENTED_STATUSES = {
+  400: {
+    description: 'The request is malformed: every problem is listed in `issues`.',
+    example: 'validation-error',
+    detail: 'query.limit: Too big: expected number to be <=100',
+    issues: [{ path: 'query.limit', message: 'Too big: expected number to be <=100', code: 'too_big' }],
+  },
+  401: {
+    description: 'No valid bearer token (missing, malformed, expired, or badly signed).',
+    example: 'unauthorized',
+    detail: 'A bearer token is required',
+  },
+  403: {
+    description: 'The token is valid but not allowed here.',
+    example: 'forbidden',
+    detail: 'This operation needs an end-user token',
+  },
+  404: {
+    description: 'Not found.',
+    example: 'not-found',
+    detail: 'Activity 0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e does not exist',
+  },
+  413: {
+    description: 'The request body is too large.',
+    example: 'body-too-large',
+    detail: 'The request body must be at most 4096 bytes',
+  },
+  415: {
+    description: 'The request body must be `application/json`.',
+    example: 'unsupported-media-type',
+    detail: 'The request body must be application/json',
+  },
+  503: {
+    description: 'The database is unavailable; retry after the number of seconds in `Retry-After`.',
+    example: 'database-unavailable',
+    detail: 'The database is unavailable. Retry later.',
+  },
+} as const satisfies Record<number, DocumentedStatus>
+
+export type DocumentedProblemStatus = keyof typeof DOCUMENTED_STATUSES

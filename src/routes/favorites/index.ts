@@ -1,0 +1,21 @@
+/** The client surface, mounted at `/favorites`: the mobile app's routes, each behind an end user's token. */
+import { createApp } from '../../app/create-app'
+import { privateConditionalGet } from '../../middleware/http-caching'
+import { registerCreateFavorite } from './create-favorite'
+import { registerDeleteFavorite } from './delete-favorite'
+import { registerFavoriteStatuses } from './favorite-statuses'
+import { registerGetFavorite } from './get-favorite'
+import { registerListFavorites } from './list-favorites'
+
+export function favoritesRouter() {
+  const router = createApp()
+  // Every answer is per user: `private`, and an ETag on GETs for the app's list screens.
+  router.use(privateConditionalGet)
+  // `/status` before `/{activityId}`: the first matching route wins.
+  registerFavoriteStatuses(router)
+  registerListFavorites(router)
+  registerCreateFavorite(router)
+  registerGetFavorite(router)
+  registerDeleteFavorite(router)
+  return router
+}

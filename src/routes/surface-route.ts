@@ -1,0 +1,78 @@
+/**
+ * The two authenticated surfaces, as route builders: `clientRoute()` for the mobile app, `staffRoute()` for the
+ * business dashboard. Each fills in what every operation of its surface shares (tag, bearer security, the auth
+ * middleware, and the 401/403/503 problems), so a route file holds only what is its own.
+ */
+import { createRoute, type RouteConfig } from '@hono/zod-openapi'
+import type { MiddlewareHandler } from 'hono'
+import { type ProblemExamples, problemResponses } from '../contracts/problem'
+import { requireAnalyticsStaff, requireEndUser } from '../middleware/auth'
+import type { DocumentedProblemStatus } from '../problems/catalogue'
+
+type OwnRoute = Pick<
+  RouteConfig,
+  'method' | 'path' | 'operationId' | 'summary' | 'description' | 'request'
+> & {
+  operationId: string
+  responses: RouteConfig['responses']
+}
+
+type OwnProblems<S extends DocumentedProblemStatus> = ProblemExamples & {
+  /** The error statuses of this operation besides the surface's own 401, 403 and 503. */
+  statuses: readonly S[]
+}
+
+const SURFACE_STATUSES = [401, 403, 503] as const
+
+function surfaceRoute<const A extends MiddlewareHandler>(surface: {
+  tag: string
+  authenticate: A
+  /** The `detail` of the 403 example: the other surface's token. */
+  forbidden: string
+}) {
+  return <
+    const R extends OwnRoute,
+    const S extends DocumentedProblemStatus = never,
+    const B extends readonly MiddlewareHandler[] = [],
+  >(
+    route: R,
+    problems: OwnProblems<S>,
+    /** Middleware that runs before authentication (e.g. the body limit, so an oversized body costs nothing). */
+    before?: B,
+  ) => {
+    const { method, path, operationId, summary, description, request, responses } = route
+    const details = { 403: { detail: surface.forbidden }, ...problems.details }
+    // Keys in the order the document lists them.
+    return createRoute({
+      method: method as R['method'],
+      path: path as R['path'],
+      operationId,
+      tags: [surface.tag],
+      summary,
+      description,
+      security: [{ bearerAuth: [] }],
+      middleware: [...(before ?? []), surface.authenticate] as unknown as [...B, A],
+      request: request as R['request'],
+      responses: {
+        ...(responses as R['responses']),
+        ...problemResponses<S | (typeof SURFACE_STATUSES)[number]>(
+          { instance: problems.instance, details },
+          ...problems.statuses,
+          ...SURFACE_STATUSES,
+        ),
+      },
+    })
+  }
+}
+
+export const clientRoute = surfaceRoute({
+  tag: 'favorites',
+  authenticate: requireEndUser,
+  forbidden: 'A company staff token cannot use the client API',
+})
+
+export const staffRoute = surfaceRoute({
+  tag: 'analytics',
+  authenticate: requireAnalyticsStaff,
+  forbidden: 'An end-user token cannot use the business API',
+})
