@@ -18,9 +18,15 @@ import type {
   SortOrder,
 } from '../contracts/analytics'
 import type { Db } from '../db/client'
-import type { ActivityTypeValue } from '../db/schema'
-
-const ISO_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`
+import {
+  type ActivityTypeValue,
+  activities,
+  activityFavoriteDays,
+  activityFavoriteTotals,
+  companyFavoriteDays,
+  userActivityFavorites,
+} from '../db/schema'
+import { fromMicros, ISO_FORMAT, isoOf, microsOf } from './timestamps'
 
 /** Keyset position after the last row of a page: its sort key and id. */
 export type AnalyticsPosition = {
@@ -53,10 +59,7 @@ function cursorKey(sort: AnalyticsSort, key: AnalyticsPosition['key']): SQL {
     case 'inPeriod':
       return sql`${key}::int`
     case 'lastFavorited':
-      // Integer microseconds times an interval is exact, unlike `to_timestamp(double)`.
-      return key === null
-        ? sql`'-infinity'::timestamptz`
-        : sql`(timestamptz 'epoch' + interval '1 microsecond' * ${key}::bigint)`
+      return key === null ? sql`'-infinity'::timestamptz` : fromMicros(key)
     case 'name':
       return sql`${key}::text`
   }
@@ -109,15 +112,18 @@ function periodBounds(from: string, to: string): SQL {
  * favourites that day (from the day rollup), each counted on `(activity_id, created_at)`.
  */
 function partialDayCounts(companyId: string, activityId?: string): SQL {
-  const activityFilter = activityId ? sql`AND d.activity_id = ${activityId}::uuid` : sql``
+  const days = activityFavoriteDays
+  const favorites = userActivityFavorites
+  const activityFilter = activityId ? sql`AND ${days.activityId} = ${activityId}::uuid` : sql``
   return sql`SELECT e.day, x.activity_id, (
-        SELECT count(*) FROM activities.user_activity_favorites f
-        WHERE f.activity_id = x.activity_id AND f.created_at >= e.lo AND f.created_at < e.hi
+        SELECT count(*) FROM ${favorites}
+        WHERE ${favorites.activityId} = x.activity_id AND ${favorites.createdAt} >= e.lo
+          AND ${favorites.createdAt} < e.hi
       ) AS n
       FROM edges e
       CROSS JOIN LATERAL (
-        SELECT DISTINCT d.activity_id FROM activities.activity_favorite_days d
-        WHERE d.company_id = ${companyId} AND d.day = e.day AND d.favorites > 0 ${activityFilter}
+        SELECT DISTINCT ${days.activityId} FROM ${days}
+        WHERE ${days.companyId} = ${companyId} AND ${days.day} = e.day AND ${days.favorites} > 0 ${activityFilter}
       ) x`
 }
 
@@ -150,37 +156,40 @@ export async function favoriteAnalyticsPage(
       ? sql`WHERE (${key}, t.id) > (${cursorKey(params.sort, after.key)}, ${after.id}::uuid)`
       : sql`WHERE (${key}, t.id) < (${cursorKey(params.sort, after.key)}, ${after.id}::uuid)`
     : sql``
-  const typeFilter = params.type ? sql`AND a.type = ${params.type}` : sql``
+  const typeFilter = params.type ? sql`AND ${activities.type} = ${params.type}` : sql``
+  const totals = activityFavoriteTotals
+  const days = activityFavoriteDays
   const result = await db.execute<ItemRow>(sql`
     WITH ${periodBounds(params.from, params.to)},
     totals AS (
-      SELECT activity_id, sum(favorites)::int AS total, max(last_favorited_at) AS last_at
-      FROM activities.activity_favorite_totals
-      WHERE company_id = ${params.companyId}
-      GROUP BY activity_id
+      SELECT ${totals.activityId}, sum(${totals.favorites})::int AS total,
+             max(${totals.lastFavoritedAt}) AS last_at
+      FROM ${totals}
+      WHERE ${totals.companyId} = ${params.companyId}
+      GROUP BY ${totals.activityId}
     ), whole_days AS (
-      SELECT d.activity_id, sum(d.favorites)::int AS n
-      FROM activities.activity_favorite_days d, bounds b
-      WHERE d.company_id = ${params.companyId} AND d.day >= b.first_day AND d.day < b.end_day
-      GROUP BY d.activity_id
+      SELECT ${days.activityId}, sum(${days.favorites})::int AS n
+      FROM ${days}, bounds b
+      WHERE ${days.companyId} = ${params.companyId} AND ${days.day} >= b.first_day AND ${days.day} < b.end_day
+      GROUP BY ${days.activityId}
     ), partial_days AS (
       ${partialDayCounts(params.companyId)}
     ), partial AS (
       SELECT activity_id, sum(n)::int AS n FROM partial_days GROUP BY activity_id
     )
     SELECT t.id, t.name, t.type, t.total, t.in_period,
-           to_char(t.last_at AT TIME ZONE 'UTC', ${sql.raw(ISO_FORMAT)}) AS last_favorited_at,
-           (extract(epoch FROM t.last_at) * 1000000)::bigint::text AS last_micros
+           ${isoOf(sql`t.last_at`)} AS last_favorited_at,
+           ${microsOf(sql`t.last_at`)} AS last_micros
     FROM (
-      SELECT a.id, a.name, a.type,
+      SELECT ${activities.id}, ${activities.name}, ${activities.type},
              coalesce(tot.total, 0) AS total,
              coalesce(w.n, 0) + coalesce(p.n, 0) AS in_period,
              tot.last_at
-      FROM activities.activities a
-      LEFT JOIN totals tot ON tot.activity_id = a.id
-      LEFT JOIN whole_days w ON w.activity_id = a.id
-      LEFT JOIN partial p ON p.activity_id = a.id
-      WHERE a.company_id = ${params.companyId} ${typeFilter}
+      FROM ${activities}
+      LEFT JOIN totals tot ON tot.activity_id = ${activities.id}
+      LEFT JOIN whole_days w ON w.activity_id = ${activities.id}
+      LEFT JOIN partial p ON p.activity_id = ${activities.id}
+      WHERE ${activities.companyId} = ${params.companyId} ${typeFilter}
     ) t
     ${keyset}
     ORDER BY ${key} ${direction}, t.id ${direction}
@@ -213,18 +222,19 @@ export async function favoriteTimeseries(
   db: Db,
   params: { companyId: string; from: string; to: string; interval: Interval; activityId?: string },
 ): Promise<{ found: boolean; buckets: FavoriteTimeseriesBucketDto[] }> {
-  const activityFilter = params.activityId ? sql`AND a.id = ${params.activityId}::uuid` : sql``
+  const activityFilter = params.activityId ? sql`AND ${activities.id} = ${params.activityId}::uuid` : sql``
   // Whole days: the company's day rollup, or the activity's when the chart is for one activity.
-  const wholeDays = params.activityId
-    ? sql`SELECT d.day, d.favorites AS n FROM activities.activity_favorite_days d, bounds b
-          WHERE d.activity_id = ${params.activityId}::uuid AND d.company_id = ${params.companyId}
-            AND d.day >= b.first_day AND d.day < b.end_day`
-    : sql`SELECT d.day, d.favorites AS n FROM activities.company_favorite_days d, bounds b
-          WHERE d.company_id = ${params.companyId} AND d.day >= b.first_day AND d.day < b.end_day`
+  const days = params.activityId ? activityFavoriteDays : companyFavoriteDays
+  const activityDays = params.activityId
+    ? sql`AND ${activityFavoriteDays.activityId} = ${params.activityId}::uuid`
+    : sql``
+  const wholeDays = sql`SELECT ${days.day}, ${days.favorites} AS n FROM ${days}, bounds b
+          WHERE ${days.companyId} = ${params.companyId} ${activityDays}
+            AND ${days.day} >= b.first_day AND ${days.day} < b.end_day`
   const result = await db.execute<{ start: string; favorites: number; found: boolean }>(sql`
     WITH scope AS (
-      SELECT a.id FROM activities.activities a
-      WHERE a.company_id = ${params.companyId} ${activityFilter}
+      SELECT ${activities.id} FROM ${activities}
+      WHERE ${activities.companyId} = ${params.companyId} ${activityFilter}
     ), ${periodBounds(params.from, params.to)},
     partial_days AS (
       ${partialDayCounts(params.companyId, params.activityId)}
@@ -233,7 +243,7 @@ export async function favoriteTimeseries(
       FROM (${wholeDays} UNION ALL SELECT day, n FROM partial_days) u
       GROUP BY 1
     )
-    SELECT to_char(b.bucket, ${sql.raw(ISO_FORMAT)}) AS start,
+    SELECT to_char(b.bucket, ${ISO_FORMAT}) AS start,
            coalesce(c.favorites, 0) AS favorites,
            EXISTS (SELECT 1 FROM scope) AS found
     FROM generate_series(

@@ -2,18 +2,12 @@
  * Favourite queries. Each function is exactly one database round trip (one statement), which is what keeps the
  * client API fast when the edge is far from the database.
  */
-import { and, type Column, desc, eq, lt, lte, or, type SQL, sql } from 'drizzle-orm'
+import { and, type Column, desc, eq, lt, lte, or, sql } from 'drizzle-orm'
 import type { FavoriteRecordDto, FavoriteStatusDto } from '../contracts/favorites'
 import type { Db } from '../db/client'
 import { postgresErrorOf } from '../db/errors'
 import { type ActivityTypeValue, activities, userActivityFavorites as favorites, users } from '../db/schema'
-
-/** Timestamps leave Postgres as ISO 8601 UTC with milliseconds, the API's format. */
-const isoOf = (column: Column | SQL) =>
-  sql<string>`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
-
-/** Exact keyset position: microseconds since the epoch, as text (a JS number would lose precision). */
-const microsOf = (column: Column) => sql<string>`(extract(epoch FROM ${column}) * 1000000)::bigint::text`
+import { fromMicros, isoOf, microsOf } from './timestamps'
 
 /** The columns of a `FavoriteRecordDto`, in its shape: drizzle builds the nested object. */
 const recordColumns = {
@@ -137,10 +131,6 @@ export async function findFavorite(
 
 export type FavoritePosition = { createdAtMicros: string; id: string }
 
-// Integer microseconds times an interval is exact, unlike `to_timestamp(double)`.
-const cursorTimestamp = (after: FavoritePosition) =>
-  sql`(timestamptz 'epoch' + interval '1 microsecond' * ${after.createdAtMicros}::bigint)`
-
 /**
  * One page of the caller's favourites, newest first, by keyset over `(created_at DESC, id DESC)`.
  * `created_at <= cursor` is an index condition on `user_activity_favorites_user_id_created_at_idx`, so a deep
@@ -162,8 +152,8 @@ export async function listFavorites(
         params.type ? eq(activities.type, params.type) : undefined,
         after
           ? and(
-              lte(favorites.createdAt, cursorTimestamp(after)),
-              or(lt(favorites.createdAt, cursorTimestamp(after)), lt(favorites.id, after.id)),
+              lte(favorites.createdAt, fromMicros(after.createdAtMicros)),
+              or(lt(favorites.createdAt, fromMicros(after.createdAtMicros)), lt(favorites.id, after.id)),
             )
           : undefined,
       ),
