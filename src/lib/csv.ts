@@ -1,11 +1,12 @@
 /**
  * RFC 4180 CSV: CRLF line endings, a header row, and fields quoted when they hold `"`, `,`, CR or LF (a `"` inside
- * is doubled). Text cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR)
- * get a leading `'` (OWASP "CSV injection"); numbers are written as they are.
+ * is doubled). Text cells that a spreadsheet would run as a formula get a leading `'` (OWASP "CSV injection"):
+ * those starting with a tab, CR or LF, and those whose first non-whitespace character is `=`, `+`, `-` or `@`,
+ * fullwidth forms included (spreadsheets skip leading spaces and fold `＝` to `=`). Numbers are written as they are.
  */
 export type CsvCell = string | number | null
 
-const FORMULA_START = /^[=+\-@\t\r]/
+const FORMULA_START = /^(?:[\t\r\n]|\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/u
 const NEEDS_QUOTES = /[",\r\n]/
 
 export function csvCell(value: CsvCell): string {
