@@ -1,9 +1,8 @@
-/** Signed test tokens, made the way the identity provider makes them. */
+/** Signed test tokens, made the way the identity provider makes them (tools/auth/mint-token.ts). */
 import { env } from 'cloudflare:test'
-import { type JWTPayload, SignJWT } from 'jose'
-import { STAFF_ANALYTICS_ROLE } from '../../src/middleware/auth'
-
-const secret = new TextEncoder().encode(env.JWT_SECRET)
+import type { JWTPayload } from 'jose'
+import { STAFF_ANALYTICS_ROLE } from '../../src/contracts/claims'
+import { mintToken, unsignedToken as mintUnsignedToken } from '../../tools/auth/mint-token'
 
 export type TokenOptions = {
   claims?: JWTPayload
@@ -16,16 +15,17 @@ export type TokenOptions = {
 }
 
 export async function signToken(subject: string, options: TokenOptions = {}): Promise<string> {
-  const now = Math.floor(Date.now() / 1000)
-  const jwt = new SignJWT(options.claims ?? {})
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(subject)
-    .setIssuer(options.issuer ?? env.JWT_ISSUER)
-    .setAudience(options.audience ?? env.JWT_AUDIENCE)
-    .setIssuedAt(now)
-    .setExpirationTime(now + (options.expiresIn ?? 600))
-  if (options.notBefore !== undefined) jwt.setNotBefore(now + options.notBefore)
-  return jwt.sign(options.key ?? secret)
+  const issuer = {
+    secret: options.key ?? env.JWT_SECRET ?? '',
+    issuer: options.issuer ?? env.JWT_ISSUER,
+    audience: options.audience ?? env.JWT_AUDIENCE,
+  }
+  const minted = await mintToken(issuer, subject, {
+    claims: options.claims,
+    ttlSeconds: options.expiresIn ?? 600,
+    notBeforeSeconds: options.notBefore,
+  })
+  return minted.token
 }
 
 export const userToken = (userId: string, options?: TokenOptions) => signToken(userId, options)
@@ -37,14 +37,5 @@ export const staffToken = (companyId: string, options: TokenOptions = {}) =>
   })
 
 /** An unsigned token (`alg: none`), which must always be refused. */
-export function unsignedToken(subject: string): string {
-  const encode = (value: object) =>
-    btoa(JSON.stringify(value)).replaceAll('=', '').replaceAll('+', '-').replaceAll('/', '_')
-  const now = Math.floor(Date.now() / 1000)
-  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode({
-    sub: subject,
-    iss: env.JWT_ISSUER,
-    aud: env.JWT_AUDIENCE,
-    exp: now + 600,
-  })}.`
-}
+export const unsignedToken = (subject: string): string =>
+  mintUnsignedToken({ issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE }, subject)

@@ -3,7 +3,7 @@
  * bearer token each), and each route as a function from a sample index to an HTTP request.
  */
 import type pg from 'pg'
-import { mintDevToken } from '../dev/tokens'
+import { mintStaffToken, mintUserToken } from '../auth/mint-token'
 import { BENCH_JWT } from './worker'
 
 export interface UserSample {
@@ -31,10 +31,9 @@ export interface Samples {
 
 const TOKEN_TTL_SECONDS = 6 * 60 * 60
 
-const userToken = async (id: string) =>
-  (await mintDevToken({ kind: 'user', userId: id }, BENCH_JWT, TOKEN_TTL_SECONDS)).token
+const userToken = async (id: string) => (await mintUserToken(BENCH_JWT, id, TOKEN_TTL_SECONDS)).token
 const staffToken = async (companyId: string) =>
-  (await mintDevToken({ kind: 'staff', companyId }, BENCH_JWT, TOKEN_TTL_SECONDS)).token
+  (await mintStaffToken(BENCH_JWT, companyId, TOKEN_TTL_SECONDS)).token
 
 export async function drawSamples(
   client: pg.Client,

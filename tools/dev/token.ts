@@ -5,15 +5,10 @@
  * wrangler.toml [vars]). Without an id: the demo user / the first demo company.
  */
 import { fileURLToPath } from 'node:url'
+import { STAFF_ANALYTICS_ROLE } from '../../src/contracts/claims'
 import { DEMO } from './seed'
 import { loadSettings } from './settings'
-import {
-  mintDevToken,
-  STAFF_ANALYTICS_ROLE,
-  signingSettings,
-  type TokenSubject,
-  UUID_PATTERN,
-} from './tokens'
+import { mintDevToken, signingSettings, type TokenSubject, UUID_PATTERN } from './tokens'
 
 const DEFAULT_CLI_TTL = 3600
 

@@ -1,13 +1,10 @@
 /**
- * Dev tokens: HS256 JWTs shaped like the identity provider's (claims documented in src/middleware/auth.ts),
- * signed with the JWT_SECRET the local Worker verifies with. Shared by `npm run dev` and `npm run token`.
+ * Dev tokens for `npm run dev` and `npm run token`: minted by tools/auth/mint-token.ts with the JWT_SECRET,
+ * JWT_ISSUER and JWT_AUDIENCE the local Worker verifies with.
  */
-import { randomUUID } from 'node:crypto'
-import { SignJWT } from 'jose'
+import { type MintedToken, mintStaffToken, mintUserToken, type TokenIssuer } from '../auth/mint-token'
+import { DEMO } from './seed'
 import type { Settings } from './settings'
-
-/** Same value as `STAFF_ANALYTICS_ROLE` in src/middleware/auth.ts (not imported: that module is Worker code). */
-export const STAFF_ANALYTICS_ROLE = 'favorites:analytics'
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -17,19 +14,9 @@ export type TokenSubject =
   | { kind: 'user'; userId: string }
   | { kind: 'staff'; companyId: string; roles?: string[]; staffId?: string }
 
-export interface SigningSettings {
-  secret: string
-  issuer: string
-  audience: string
-}
+export type DevToken = MintedToken
 
-export interface DevToken {
-  token: string
-  claims: Record<string, unknown>
-  expiresAt: Date
-}
-
-export function signingSettings(settings: Settings): SigningSettings {
+export function signingSettings(settings: Settings): TokenIssuer {
   const secret = settings.get('JWT_SECRET')
   const issuer = settings.get('JWT_ISSUER')
   const audience = settings.get('JWT_AUDIENCE')
@@ -41,33 +28,26 @@ export function signingSettings(settings: Settings): SigningSettings {
   return { secret, issuer, audience }
 }
 
-export async function mintDevToken(
+export function mintDevToken(
   subject: TokenSubject,
-  signing: SigningSettings,
+  signing: TokenIssuer,
   ttlSeconds: number = DEFAULT_TTL_SECONDS,
 ): Promise<DevToken> {
-  const now = Math.floor(Date.now() / 1000)
-  const exp = now + ttlSeconds
-  const claims: Record<string, unknown> =
-    subject.kind === 'user'
-      ? { sub: subject.userId }
-      : {
-          sub: subject.staffId ?? randomUUID(),
-          company_id: subject.companyId,
-          roles: subject.roles ?? [STAFF_ANALYTICS_ROLE],
-        }
-  const { sub, ...custom } = claims
-  const token = await new SignJWT(custom)
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(String(sub))
-    .setIssuer(signing.issuer)
-    .setAudience(signing.audience)
-    .setIssuedAt(now)
-    .setExpirationTime(exp)
-    .sign(new TextEncoder().encode(signing.secret))
+  return subject.kind === 'user'
+    ? mintUserToken(signing, subject.userId, ttlSeconds)
+    : mintStaffToken(signing, subject.companyId, ttlSeconds, subject)
+}
+
+export interface DemoTokens {
+  user: DevToken
+  staff: DevToken
+}
+
+/** Tokens for the demo user and for staff of the first demo company, with the default lifetime. */
+export async function mintDemoTokens(settings: Settings): Promise<DemoTokens> {
+  const signing = signingSettings(settings)
   return {
-    token,
-    claims: { ...claims, iss: signing.issuer, aud: signing.audience, iat: now, exp },
-    expiresAt: new Date(exp * 1000),
+    user: await mintDevToken({ kind: 'user', userId: DEMO.users[0] as string }, signing),
+    staff: await mintDevToken({ kind: 'staff', companyId: DEMO.companies[0]?.id as string }, signing),
   }
 }

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto'
 import { inject } from 'vitest'
 import type { ActivityTypeValue } from '../../../src/db/schema'
 import { activities, userActivityFavorites, users } from '../../../src/db/schema'
+import { mintStaffToken, mintUserToken } from '../../../tools/auth/mint-token'
 import { connectNeonHttp } from '../../../tools/db/connect'
-import { mintDevToken } from '../../../tools/dev/tokens'
 
 export const worker = inject('contractWorker')
 const db = connectNeonHttp(worker.databaseUrl, worker.neonEndpoint)
@@ -30,10 +30,12 @@ export async function createFavorite(userId: string, activityId: string, created
 
 export const newCompanyId = (): string => randomUUID()
 
+const TOKEN_TTL_SECONDS = 600
+
 export async function userToken(userId: string): Promise<string> {
-  return (await mintDevToken({ kind: 'user', userId }, worker.jwt, 600)).token
+  return (await mintUserToken(worker.jwt, userId, TOKEN_TTL_SECONDS)).token
 }
 
 export async function staffToken(companyId: string): Promise<string> {
-  return (await mintDevToken({ kind: 'staff', companyId }, worker.jwt, 600)).token
+  return (await mintStaffToken(worker.jwt, companyId, TOKEN_TTL_SECONDS)).token
 }
