@@ -1,4 +1,5 @@
 import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
 export function freePort(): Promise<number> {
@@ -12,3 +13,6 @@ export function freePort(): Promise<number> {
     })
   })
 }
+
+// As a script (`tsx tools/free-port.ts`), for shell scripts such as .ci/run: prints one.
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(await freePort())
