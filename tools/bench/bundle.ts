@@ -2,10 +2,11 @@
  * The Worker itself: the bundle `wrangler deploy --dry-run --minify` produces (raw and gzipped, and what is in it,
  * from esbuild's metafile), and its start-up CPU profile from `wrangler check startup` (workerd, local CPU).
  */
-import { spawn } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { ROOT } from '../root'
+import { runWrangler } from '../wrangler'
 import { round } from './stats'
 
 export interface BundleResult {
@@ -32,50 +33,16 @@ export interface StartupProfile {
   gcMs: number
 }
 
-const wranglerEnv = (home: string) => ({
-  ...process.env,
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-  WRANGLER_SEND_METRICS: 'false',
-  XDG_CONFIG_HOME: home,
-})
-
 interface Metafile {
   outputs: Record<string, { inputs?: Record<string, { bytesInOutput: number }> }>
 }
 
-/** Runs a command without blocking the event loop (so Ctrl-C cleanup can run meanwhile). */
-function run(
-  args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number },
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString()
-    })
-    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGTERM'), options.timeoutMs) : undefined
-    child.on('close', (status) => {
-      if (timer) clearTimeout(timer)
-      resolve({ status, stdout, stderr })
-    })
-  })
-}
-
-export async function measureBundle(root: string, workDir: string): Promise<BundleResult> {
+export async function measureBundle(workDir: string): Promise<BundleResult> {
   const outdir = join(workDir, 'bundle')
   const metafile = join(workDir, 'bundle-meta.json')
   mkdirSync(outdir, { recursive: true })
-  const wrangler = join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
   const args = ['deploy', '--dry-run', '--minify', '--outdir', outdir, '--metafile', metafile]
-  const deploy = await run([wrangler, ...args], {
-    cwd: root,
-    env: wranglerEnv(join(workDir, 'wrangler-config')),
-  })
+  const deploy = await runWrangler(args, { env: { XDG_CONFIG_HOME: join(workDir, 'wrangler-config') } })
   if (deploy.status !== 0)
     throw new Error(`wrangler deploy --dry-run failed:\n${deploy.stdout}\n${deploy.stderr}`)
   const reported = /Total Upload: ([^\n]+)/.exec(`${deploy.stdout}\n${deploy.stderr}`)?.[1]?.trim()
@@ -97,7 +64,7 @@ export async function measureBundle(root: string, workDir: string): Promise<Bund
       byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + input.bytesInOutput)
       if (path.includes('node_modules/zod/') && path.includes('/locales/')) {
         zodLocales += input.bytesInOutput
-        if (input.bytesInOutput > 0) localeSources.push(readFileSync(join(root, path)))
+        if (input.bytesInOutput > 0) localeSources.push(readFileSync(join(ROOT, path)))
       }
     }
   }
@@ -126,12 +93,10 @@ interface CpuProfile {
 }
 
 /** `wrangler check startup`: workerd runs the Worker's top level under the CPU profiler. Undefined if it fails. */
-export async function measureStartup(root: string, workDir: string): Promise<StartupProfile | undefined> {
+export async function measureStartup(workDir: string): Promise<StartupProfile | undefined> {
   const outfile = join(workDir, 'worker-startup.cpuprofile')
-  const wrangler = join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js')
-  const check = await run([wrangler, 'check', 'startup', '--outfile', outfile], {
-    cwd: root,
-    env: wranglerEnv(join(workDir, 'wrangler-config')),
+  const check = await runWrangler(['check', 'startup', '--outfile', outfile], {
+    env: { XDG_CONFIG_HOME: join(workDir, 'wrangler-config') },
     timeoutMs: 120_000,
   })
   if (check.status !== 0) return undefined

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { renderReport } from './report'
-import type { BenchResults } from './run'
+import type { BenchResults } from './results'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const input = resolve(ROOT, process.argv[2] ?? 'bench/results/full.json')

@@ -1,0 +1,1 @@
+export const log = (line: string) => console.log(`[bench] ${line}`)

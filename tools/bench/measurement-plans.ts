@@ -1,0 +1,49 @@
+import type { ScaleName } from './generate'
+
+/** How much each scale measures. Analytics samples are fewer than 1,000 to keep the run bounded. */
+export interface MeasurementPlan {
+  datasets: ScaleName[]
+  planUsers: number
+  planCompanies: number
+  largestCompanyRepeats: number
+  deepRepeats: number
+  loadSeconds: number
+  warmupSeconds: number
+  roundTripRepeats: number
+}
+
+export const MEASUREMENT_PLANS: Record<ScaleName, MeasurementPlan> = {
+  smoke: {
+    datasets: ['smoke'],
+    planUsers: 20,
+    planCompanies: 5,
+    largestCompanyRepeats: 3,
+    deepRepeats: 5,
+    loadSeconds: 1,
+    warmupSeconds: 1,
+    roundTripRepeats: 2,
+  },
+  small: {
+    datasets: ['small'],
+    planUsers: 1000,
+    planCompanies: 100,
+    largestCompanyRepeats: 50,
+    deepRepeats: 100,
+    loadSeconds: 5,
+    warmupSeconds: 1,
+    roundTripRepeats: 3,
+  },
+  full: {
+    datasets: ['small', 'full'],
+    planUsers: 1000,
+    planCompanies: 100,
+    largestCompanyRepeats: 30,
+    deepRepeats: 100,
+    loadSeconds: 6,
+    warmupSeconds: 1,
+    roundTripRepeats: 3,
+  },
+}
+
+/** The local Neon-protocol server's pool of connections to PostgreSQL. */
+export const NEON_SERVER_POOL_SIZE = 20

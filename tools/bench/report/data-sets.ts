@@ -1,0 +1,37 @@
+import type { BenchResults } from '../results'
+import { count, table } from './format'
+
+export function dataSetsSection(r: BenchResults): string[] {
+  return [
+    '## 1. Data sets',
+    '',
+    'Generated inside PostgreSQL by `tools/bench/generate.ts` (its header describes the shape): power-law favourites per user ' +
+      'and per activity, every tenth activity in company 1 (the largest), `created_at` over two years; then `VACUUM (ANALYZE)`.',
+    '',
+    table(
+      [
+        'data set',
+        'users',
+        'activities',
+        'companies',
+        'favourites',
+        'per user p50 / p90 / p99 / max',
+        'top activity',
+        'largest company',
+        'generated in',
+      ],
+      r.datasets.map(({ scale, data }) => [
+        scale,
+        count(data.users),
+        count(data.activities),
+        count(data.companies),
+        count(data.favorites),
+        `${data.favoritesPerUser.p50} / ${data.favoritesPerUser.p90} / ${data.favoritesPerUser.p99} / ${data.favoritesPerUser.max}`,
+        count(data.topActivity.favorites),
+        `${count(data.largestCompany.activities)} activities, ${count(data.largestCompany.favorites)} favourites`,
+        `${data.totalSeconds} s (${data.steps.map((s) => `${s.step} ${s.seconds}`).join('; ')})`,
+      ]),
+    ),
+    '',
+  ]
+}

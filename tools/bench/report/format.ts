@@ -1,0 +1,39 @@
+/** Markdown helpers and the targets every section measures against. */
+import type { DatasetResult, RoutePlan } from '../results'
+
+export const TARGETS = {
+  scaleRatio: 1.5,
+  deepRatio: 1.2,
+  analyticsP99Ms: 100,
+  bundleGzipKiB: 200,
+}
+
+/** The business routes (analytics), judged by their own target rather than the 10M/100k ratio. */
+export const BUSINESS = ['analytics', 'analyticsCsv', 'timeseries']
+
+export type Row = (string | number)[]
+
+export const fmt = (v: number | undefined, digits = 2) =>
+  v === undefined || Number.isNaN(v) ? 'n/a' : v >= 100 ? v.toFixed(0) : v.toFixed(digits)
+
+export const verdict = (ok: boolean) => (ok ? '**met**' : '**missed**')
+
+export const count = (n: number) => n.toLocaleString('en-US')
+
+export function table(header: string[], rows: Row[]): string {
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n')
+}
+
+export function details(summary: string, body: string): string {
+  return `<details><summary>${summary}</summary>\n\n\`\`\`\n${body}\n\`\`\`\n\n</details>`
+}
+
+export const isLargestCompany = (p: RoutePlan) => p.subject.startsWith('the largest')
+
+/** A route's plan figures for random subjects or for the largest company. */
+export const planOf = (d: DatasetResult | undefined, route: string, subject: 'random' | 'largest') =>
+  d?.plans.find((p) => p.route === route && isLargestCompany(p) === (subject === 'largest'))
