@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { ROOT } from '../root'
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+export { ROOT }
 export const DEV_VARS_PATH = join(ROOT, '.dev.vars')
 export const DEV_VARS_EXAMPLE_PATH = join(ROOT, '.dev.vars.example')
 export const WRANGLER_TOML_PATH = join(ROOT, 'wrangler.toml')
