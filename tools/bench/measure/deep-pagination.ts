@@ -42,11 +42,12 @@ export async function measureDeepPagination(
   }
   proxy.recording = false
   if (!firstQuery || !deepQuery) throw new Error('deep pagination: queries not captured')
-  // The baseline: the first page's own statement, with OFFSET instead of a keyset position.
+  // The baseline: the first page's own statement, with OFFSET instead of a keyset position. (drizzle's query
+  // builder writes `limit $n`, hand-written SQL `LIMIT $n`.)
   const offsetQuery = {
     query: firstQuery.query.replace(
-      /LIMIT \$(\d+)\s*$/,
-      (_m, n: string) => `LIMIT $${n} OFFSET ${(page - 1) * pageSize}`,
+      /(LIMIT \$\d+)\s*$/i,
+      (_m, limit: string) => `${limit} OFFSET ${(page - 1) * pageSize}`,
     ),
     params: firstQuery.params,
   }
