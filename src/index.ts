@@ -8,7 +8,7 @@ import { createApp } from './app/create-app'
 import { loadConfig } from './env'
 import { database } from './middleware/database'
 import { requestLog } from './middleware/request-log'
-import { errorHandler, notFoundHandler } from './problems/handlers'
+import { errorHandler, routeNotFound } from './problems/handlers'
 import { analyticsRouter } from './routes/analytics'
 import { registerDocs } from './routes/docs'
 import { favoritesRouter } from './routes/favorites'
@@ -36,7 +36,7 @@ app.route('/favorites', favoritesRouter())
 app.route('/analytics', analyticsRouter())
 registerDocs(app)
 
-app.notFound(notFoundHandler)
+app.notFound(routeNotFound(() => app.routes))
 app.onError(errorHandler)
 
 export default app

@@ -94,6 +94,3 @@ export const INVALID_ACTIVITY_ID_PARAM = {
   detail: 'param.activityId: Invalid UUID',
   issues: [{ path: 'param.activityId', message: 'Invalid UUID', code: 'invalid_format' }],
 }
-
-/** The client surface's GETs send an `ETag`; `If-None-Match` with it answers 304 without a body. */
-export const NOT_MODIFIED_RESPONSE = { description: 'Not modified since the `ETag` sent in `If-None-Match`.' }

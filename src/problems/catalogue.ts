@@ -4,8 +4,8 @@
  * the same entries, so a new error is added in one place and documented by construction.
  */
 
-/** A response header a problem carries: the value sent, and what the document says of it. */
-type ProblemHeader = { value: string; description: string }
+/** A response header a problem carries: the value sent (unless it is per request), and what the document says. */
+type ProblemHeader = { value?: string; description: string }
 
 type ProblemTypeSpec = { status: number; title: string; headers?: Record<string, ProblemHeader> }
 
@@ -38,7 +38,12 @@ export const PROBLEM_TYPES = {
   /** A valid token whose user is not (or no longer) registered on the platform. */
   'unknown-user': { status: 403, title: 'Forbidden' },
   'not-found': { status: 404, title: 'Not found' },
-  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  /** A known path asked with a method it does not serve; `Allow` lists the ones it does. */
+  'method-not-allowed': {
+    status: 405,
+    title: 'Method not allowed',
+    headers: { Allow: { description: 'The methods this path serves, e.g. `GET, HEAD, POST`.' } },
+  },
   'body-too-large': { status: 413, title: 'Request body too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'internal-error': { status: 500, title: 'Internal server error' },
@@ -46,6 +51,12 @@ export const PROBLEM_TYPES = {
     status: 503,
     title: 'Service unavailable',
     headers: { 'Retry-After': { value: '2', description: 'Seconds to wait before retrying.' } },
+  },
+  /** The identity provider's key set cannot be fetched, so no token can be checked: the token is not at fault. */
+  'identity-provider-unavailable': {
+    status: 503,
+    title: 'Service unavailable',
+    headers: { 'Retry-After': { value: '5', description: 'Seconds to wait before retrying.' } },
   },
 } as const satisfies Record<string, ProblemTypeSpec>
 
@@ -57,7 +68,10 @@ export const problemTypeUri = (type: ProblemType) => `urn:problem-type:${type}`
 /** The header values a problem of `type` is sent with. */
 export function problemHeaders(type: ProblemType): Record<string, string> {
   const spec: ProblemTypeSpec = PROBLEM_TYPES[type]
-  return Object.fromEntries(Object.entries(spec.headers ?? {}).map(([name, header]) => [name, header.value]))
+  const fixed = Object.entries(spec.headers ?? {}).flatMap(([name, header]) =>
+    header.value === undefined ? [] : [[name, header.value]],
+  )
+  return Object.fromEntries(fixed)
 }
 
 type DocumentedStatus = {
@@ -101,8 +115,16 @@ export const DOCUMENTED_STATUSES = {
     example: 'unsupported-media-type',
     detail: 'The request body must be application/json',
   },
+  500: {
+    description:
+      'An unexpected failure (a bug, or invalid Worker settings). Nothing internal is echoed: quote the ' +
+      '`requestId` when reporting it.',
+    example: 'internal-error',
+    detail: 'The request failed unexpectedly. Quote the request id when reporting it.',
+  },
   503: {
-    description: 'The database is unavailable; retry after the number of seconds in `Retry-After`.',
+    description:
+      'The database, or for a secured operation the identity provider, is unavailable; retry after the number of seconds in `Retry-After`.',
     example: 'database-unavailable',
     detail: 'The database is unavailable. Retry later.',
   },

@@ -23,29 +23,71 @@ export function validationHook(result: ValidationResult, c: Context): Response |
   return problemResponse(c, new ProblemError('validation-error', detail, { issues }).problem)
 }
 
-export const notFoundHandler: NotFoundHandler = (c) =>
-  problemResponse(
-    c,
-    new ProblemError('not-found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`).problem,
-  )
+type RouteTable = readonly { method: string; path: string }[]
 
-/** Hono's own exceptions: its JSON validator (a body that is not JSON) and the media-type gate of zod-openapi. */
-const HTTP_EXCEPTION_TYPES: Partial<Record<number, ProblemType>> = {
-  400: 'bad-request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not-found',
-  405: 'method-not-allowed',
-  413: 'body-too-large',
-  415: 'unsupported-media-type',
+/** Each path the app serves, as a pattern, with its methods (Hono answers HEAD for every GET). */
+function pathMethods(routes: RouteTable): { pattern: RegExp; methods: Set<string> }[] {
+  const byPath = new Map<string, Set<string>>()
+  for (const { method, path } of routes) {
+    if (method === 'ALL') continue // middleware
+    const methods = byPath.get(path) ?? new Set<string>()
+    methods.add(method)
+    if (method === 'GET') methods.add('HEAD')
+    byPath.set(path, methods)
+  }
+  return [...byPath].map(([path, methods]) => ({
+    pattern: new RegExp(`^${path.replace(/:[^/]+/g, '[^/]+')}$`),
+    methods,
+  }))
+}
+
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
+
+/**
+ * No route answered: a known path asked with another method is 405 with `Allow` (RFC 9110), anything else 404.
+ * `routes` is read on the first miss, once the app is wired.
+ */
+export function routeNotFound(routes: () => RouteTable): NotFoundHandler {
+  let paths: ReturnType<typeof pathMethods> | undefined
+  return (c) => {
+    const { pathname } = new URL(c.req.url)
+    paths ??= pathMethods(routes())
+    const allowed = new Set(paths.filter((p) => p.pattern.test(pathname)).flatMap((p) => [...p.methods]))
+    if (allowed.size > 0) {
+      const allow = METHOD_ORDER.filter((m) => allowed.has(m)).join(', ')
+      const detail = `${c.req.method} is not served on ${pathname}; use ${allow}`
+      return problemResponse(
+        c,
+        new ProblemError('method-not-allowed', detail, { headers: { Allow: allow } }).problem,
+      )
+    }
+    return problemResponse(
+      c,
+      new ProblemError('not-found', `No route for ${c.req.method} ${pathname}`).problem,
+    )
+  }
+}
+
+/**
+ * Hono's own exceptions: its JSON validator (a body that is not JSON) and the media-type gate of zod-openapi; a
+ * `detail` here replaces Hono's terse message.
+ */
+const HTTP_EXCEPTION_TYPES: Partial<Record<number, { type: ProblemType; detail?: string }>> = {
+  400: { type: 'bad-request', detail: 'The request body is not valid JSON' },
+  401: { type: 'unauthorized' },
+  403: { type: 'forbidden' },
+  404: { type: 'not-found' },
+  405: { type: 'method-not-allowed' },
+  413: { type: 'body-too-large' },
+  415: { type: 'unsupported-media-type', detail: 'The request body must be application/json' },
 }
 
 export const errorHandler: ErrorHandler = (error, c) => {
   if (error instanceof ProblemError) return problemResponse(c, error.problem)
-  const httpType = error instanceof HTTPException ? HTTP_EXCEPTION_TYPES[error.status] : undefined
-  if (httpType) {
-    const detail = httpType === 'bad-request' ? 'The request body is not valid JSON' : error.message
-    return problemResponse(c, new ProblemError(httpType, detail || PROBLEM_TYPES[httpType].title).problem)
+  const known = error instanceof HTTPException ? HTTP_EXCEPTION_TYPES[error.status] : undefined
+  if (known) {
+    const detail = known.detail ?? (error.message || PROBLEM_TYPES[known.type].title)
+    return problemResponse(c, new ProblemError(known.type, detail).problem)
   }
   if (isDatabaseUnavailable(error)) {
     logLine('warn', 'database unavailable', { requestId: c.get('requestId'), error: describe(error) })

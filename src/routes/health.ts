@@ -23,7 +23,7 @@ export const healthRoute = createRoute({
         },
       },
     },
-    ...problemResponses({ instance: '/health' }, 503),
+    ...problemResponses({ instance: '/health' }, 500, 503),
   },
 })
 

@@ -5,6 +5,11 @@
  */
 import { createRoute, type RouteConfig } from '@hono/zod-openapi'
 import type { MiddlewareHandler } from 'hono'
+import {
+  CONDITIONAL_GET_HEADERS,
+  IfNoneMatchHeaderSchema,
+  NOT_MODIFIED_RESPONSE,
+} from '../contracts/conditional-get'
 import { type ProblemExamples, problemResponses } from '../contracts/problem'
 import { requireAnalyticsStaff, requireEndUser } from '../middleware/auth'
 import type { DocumentedProblemStatus } from '../problems/catalogue'
@@ -22,13 +27,15 @@ type OwnProblems<S extends DocumentedProblemStatus> = ProblemExamples & {
   statuses: readonly S[]
 }
 
-const SURFACE_STATUSES = [401, 403, 503] as const
+const SURFACE_STATUSES = [401, 403, 500, 503] as const
 
 function surfaceRoute<const A extends MiddlewareHandler>(surface: {
   tag: string
   authenticate: A
   /** The `detail` of the 403 example: the other surface's token. */
   forbidden: string
+  /** The surface's GETs answer `If-None-Match` with 304 (its router runs the conditional-GET middleware). */
+  conditionalGets: boolean
 }) {
   return <
     const R extends OwnRoute,
@@ -40,7 +47,9 @@ function surfaceRoute<const A extends MiddlewareHandler>(surface: {
     /** Middleware that runs before authentication (e.g. the body limit, so an oversized body costs nothing). */
     before?: B,
   ) => {
-    const { method, path, operationId, summary, description, request, responses } = route
+    const { method, path, operationId, summary, description } = route
+    const { request, responses } =
+      surface.conditionalGets && method === 'get' ? withConditionalGet(route) : route
     const details = { 403: { detail: surface.forbidden }, ...problems.details }
     // Keys in the order the document lists them.
     return createRoute({
@@ -65,14 +74,29 @@ function surfaceRoute<const A extends MiddlewareHandler>(surface: {
   }
 }
 
+/** A GET's `If-None-Match` parameter, the `ETag` of its 200, and its 304: documented where they are sent. */
+function withConditionalGet({ request, responses }: OwnRoute): Pick<OwnRoute, 'request' | 'responses'> {
+  const ok = responses[200]
+  return {
+    request: { ...request, headers: IfNoneMatchHeaderSchema },
+    responses: {
+      ...responses,
+      ...(ok && !('$ref' in ok) ? { 200: { ...ok, headers: CONDITIONAL_GET_HEADERS } } : {}),
+      304: NOT_MODIFIED_RESPONSE,
+    },
+  }
+}
+
 export const clientRoute = surfaceRoute({
   tag: 'favorites',
   authenticate: requireEndUser,
   forbidden: 'A company staff token cannot use the client API',
+  conditionalGets: true,
 })
 
 export const staffRoute = surfaceRoute({
   tag: 'analytics',
   authenticate: requireAnalyticsStaff,
   forbidden: 'An end-user token cannot use the business API',
+  conditionalGets: false,
 })

@@ -309,7 +309,7 @@ export function requestFor(operation: Operation, fixtures: FuzzFixtures): fc.Arb
     })
 }
 
-/** Requests to routes and methods the document does not have: the shared 404 problem. */
+/** Requests to paths the document does not have: the shared 404 problem. */
 export const unknownRoute: fc.Arbitrary<FuzzRequest> = fc
   .tuple(
     fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'),
@@ -326,4 +326,20 @@ export const unknownRoute: fc.Arbitrary<FuzzRequest> = fc
     tokenKind,
   )
   .filter(([method, path]) => !(method === 'GET' && path === '/analytics'))
+  .map(([method, path, token]) => ({ method, path, token, body: { kind: 'none' } as Body, headers: {} }))
+
+/** Documented paths asked with a method none of them documents: 405 with `Allow` (checked against the document). */
+export const wrongMethod: fc.Arbitrary<FuzzRequest> = fc
+  .tuple(
+    fc.constantFrom('PUT', 'PATCH'),
+    fc.constantFrom(
+      '/favorites',
+      '/favorites/status',
+      '/favorites/0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e',
+      '/health',
+      '/analytics/favorites',
+      '/analytics/favorites/timeseries',
+    ),
+    tokenKind,
+  )
   .map(([method, path, token]) => ({ method, path, token, body: { kind: 'none' } as Body, headers: {} }))

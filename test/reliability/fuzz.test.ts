@@ -13,7 +13,7 @@ import { createActivity, createFavorite, createUser, newCompanyId, onPostgres } 
 import { signToken, staffToken, userToken } from '../support/tokens'
 import { directApi } from './direct'
 import { applyWrites, companyFingerprint, favouritesInDatabase, type Outcome } from './fuzz-model'
-import { type FuzzFixtures, type FuzzRequest, requestFor, unknownRoute } from './fuzz-requests'
+import { type FuzzFixtures, type FuzzRequest, requestFor, unknownRoute, wrongMethod } from './fuzz-requests'
 import { type Operation, openApiDocument, operationsOf } from './openapi-operations'
 
 /** Requests per property run, and runs: at least 2,000 requests per test run. */
@@ -157,7 +157,11 @@ describe('fuzzing every route from the contract', () => {
       weight: 10,
       arbitrary: requestFor(operation, world),
     }))
-    const anyRequest = fc.oneof(...perOperation, { weight: 2, arbitrary: unknownRoute })
+    const anyRequest = fc.oneof(
+      ...perOperation,
+      { weight: 2, arbitrary: unknownRoute },
+      { weight: 1, arbitrary: wrongMethod },
+    )
     const companyBefore = await companyFingerprint(world.companyId, world.userId)
     const started = Date.now()
     // A batch is sent at once (PGlite serialises the statements; PostgreSQL runs them in parallel).
@@ -191,7 +195,7 @@ describe('fuzzing every route from the contract', () => {
       `fuzz: ${sent} requests on ${onPostgres ? 'PostgreSQL' : 'PGlite'}, ${elapsed} ms: ${summary.join(' ')}`,
     )
     // The generators reach both accepted and rejected requests of every kind.
-    for (const status of [200, 201, 204, 400, 401, 403, 404, 413, 415])
+    for (const status of [200, 201, 204, 400, 401, 403, 404, 405, 413, 415])
       expect(statusCounts.get(status) ?? 0, `status ${status}`).toBeGreaterThan(0)
   }, 300_000)
 })

@@ -36,6 +36,19 @@ function findOperation(document: OpenApiDocument, method: string, pathname: stri
   return undefined
 }
 
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
+
+/** The methods the document lists for any template matching `pathname`, with HEAD for GET, in a fixed order. */
+function documentedMethods(document: OpenApiDocument, pathname: string): string[] {
+  const methods = new Set<string>()
+  for (const [template, operations] of Object.entries(document.paths)) {
+    if (!new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(pathname)) continue
+    for (const method of Object.keys(operations)) methods.add(method.toUpperCase())
+  }
+  if (methods.has('GET')) methods.add('HEAD')
+  return METHOD_ORDER.filter((m) => methods.has(m))
+}
+
 function validatorFor(document: OpenApiDocument, key: string, schema: Schema): Validator {
   let validator = validators.get(key)
   if (!validator) {
@@ -59,10 +72,19 @@ export async function expectDocumentedResponse(
   const { pathname } = new URL(url)
   if (pathname === '/openapi.json' || pathname.startsWith('/ui')) return
   const document = await openApiDocument()
-  const found = findOperation(document, method, pathname)
-  // Unknown routes answer the shared 404 problem; nothing more to check against.
+  // HEAD is the GET without its body (Hono serves it for every GET).
+  const found = findOperation(document, method === 'HEAD' ? 'GET' : method, pathname)
   if (!found) {
-    expect(response.status, `${method} ${pathname} is not in the document`).toBe(404)
+    const allowed = documentedMethods(document, pathname)
+    if (allowed.length === 0) {
+      // Unknown routes answer the shared 404 problem; nothing more to check against.
+      expect(response.status, `${method} ${pathname} is not in the document`).toBe(404)
+      return
+    }
+    // A documented path asked with another method: 405, and `Allow` lists exactly the documented methods.
+    expect(response.status, `${method} ${pathname}: a documented path with another method`).toBe(405)
+    expect(response.headers.get('Allow')).toBe(allowed.join(', '))
+    expect(response.headers.get('Content-Type')).toBe('application/problem+json')
     return
   }
   const where = `${method} ${found.template} -> ${response.status}`

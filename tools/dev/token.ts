@@ -8,9 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { STAFF_ANALYTICS_ROLE } from '../../src/contracts/claims'
 import { DEMO } from './seed'
 import { loadSettings } from './settings'
-import { mintDevToken, signingSettings, type TokenSubject, UUID_PATTERN } from './tokens'
-
-const DEFAULT_CLI_TTL = 3600
+import { DEFAULT_TTL_SECONDS, mintDevToken, signingSettings, type TokenSubject, UUID_PATTERN } from './tokens'
 
 const USAGE = `usage: npm run token -- user [userId] [--ttl SECONDS]
        npm run token -- staff [companyId] [--role ROLE]... [--sub STAFF_ID] [--ttl SECONDS]
@@ -18,7 +16,7 @@ const USAGE = `usage: npm run token -- user [userId] [--ttl SECONDS]
   user [userId]      an end-user token (sub = users.users.id); default: the demo user ${DEMO.users[0]}
   staff [companyId]  a company staff token (company_id, roles); default: the first demo company
                      ${DEMO.companies[0]?.id} (${DEMO.companies[0]?.name})
-  --ttl SECONDS      lifetime (default ${DEFAULT_CLI_TTL}; negative for an already expired token)
+  --ttl SECONDS      lifetime (default ${DEFAULT_TTL_SECONDS}; negative for an already expired token)
   --role ROLE        staff role; repeatable; replaces the default ${STAFF_ANALYTICS_ROLE}
                      (--role '' for a staff token without roles, to see the 403)
   --sub STAFF_ID     the staff member's id (default: a random UUID)
@@ -35,7 +33,7 @@ class UsageError extends Error {}
 export function parseArgs(argv: string[]): Args {
   const positional: string[] = []
   const roles: string[] = []
-  let ttl = DEFAULT_CLI_TTL
+  let ttl = DEFAULT_TTL_SECONDS
   let staffId: string | undefined
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string

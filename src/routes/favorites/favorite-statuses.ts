@@ -1,28 +1,29 @@
 import { z } from '@hono/zod-openapi'
 import type { App } from '../../app/types'
-import {
-  FAVORITE_STATUS_EXAMPLE,
-  FavoriteStatusResponseDtoSchema,
-  NOT_MODIFIED_RESPONSE,
-} from '../../contracts/favorites'
+import { FAVORITE_STATUS_EXAMPLE, FavoriteStatusResponseDtoSchema } from '../../contracts/favorites'
 import { favoriteStatuses } from '../../queries/favorites'
 import { clientRoute } from '../surface-route'
 
 export const MAX_STATUS_IDS = 100
 
 const FavoriteStatusQuerySchema = z.object({
+  // Form style, not exploded: `activityIds=a,b,c` (repeating the parameter works too).
   activityIds: z
-    .string()
+    .preprocess(
+      (value) =>
+        typeof value === 'string' || Array.isArray(value) ? [value].flat().join(',').split(',') : value,
+      z.array(z.uuid()).min(1).max(MAX_STATUS_IDS),
+    )
     .openapi({
       param: {
         name: 'activityIds',
         in: 'query',
+        style: 'form',
+        explode: false,
         description: `Comma-separated activity ids, 1 to ${MAX_STATUS_IDS}.`,
       },
-      example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e,5f0c4b1e-8a3d-4c2b-9e1f-2a3b4c5d6e7f',
-    })
-    .transform((value) => value.split(','))
-    .pipe(z.array(z.uuid()).min(1).max(MAX_STATUS_IDS)),
+      example: ['0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e', '5f0c4b1e-8a3d-4c2b-9e1f-2a3b4c5d6e7f'],
+    }),
 })
 
 export const favoriteStatusesRoute = clientRoute(
@@ -42,7 +43,6 @@ export const favoriteStatusesRoute = clientRoute(
           'application/json': { schema: FavoriteStatusResponseDtoSchema, example: FAVORITE_STATUS_EXAMPLE },
         },
       },
-      304: NOT_MODIFIED_RESPONSE,
     },
   },
   {

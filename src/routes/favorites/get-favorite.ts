@@ -4,7 +4,6 @@ import {
   FAVORITE_RECORD_EXAMPLE,
   FavoriteRecordDtoSchema,
   INVALID_ACTIVITY_ID_PARAM,
-  NOT_MODIFIED_RESPONSE,
 } from '../../contracts/favorites'
 import { ProblemError } from '../../problems/problem-error'
 import { findFavorite } from '../../queries/favorites'
@@ -25,7 +24,6 @@ export const getFavoriteRoute = clientRoute(
           'application/json': { schema: FavoriteRecordDtoSchema, example: FAVORITE_RECORD_EXAMPLE },
         },
       },
-      304: NOT_MODIFIED_RESPONSE,
     },
   },
   {

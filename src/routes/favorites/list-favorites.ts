@@ -1,11 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import type { App } from '../../app/types'
 import { ActivityTypeSchema } from '../../contracts/activity-type'
-import {
-  FAVORITE_LIST_EXAMPLE,
-  FavoriteListResponseDtoSchema,
-  NOT_MODIFIED_RESPONSE,
-} from '../../contracts/favorites'
+import { FAVORITE_LIST_EXAMPLE, FavoriteListResponseDtoSchema } from '../../contracts/favorites'
 import { pageLimitSchema } from '../../contracts/pagination'
 import { decodeCursor, encodeCursor } from '../../lib/cursor'
 import { listFavorites } from '../../queries/favorites'
@@ -45,7 +41,6 @@ export const listFavoritesRoute = clientRoute(
           'application/json': { schema: FavoriteListResponseDtoSchema, example: FAVORITE_LIST_EXAMPLE },
         },
       },
-      304: NOT_MODIFIED_RESPONSE,
     },
   },
   { instance: '/favorites', statuses: [400] },

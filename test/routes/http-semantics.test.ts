@@ -1,0 +1,88 @@
+/**
+ * What every route shares at the HTTP level: 405 with `Allow` for a wrong method on a known path, strict integers in
+ * the query, the status list as a form-style array, and the 415 problem's wording.
+ */
+import { describe, expect, it } from 'vitest'
+import { api, expectProblem } from '../support/api'
+import { createActivity, createFavorite, createUser, newCompanyId } from '../support/database'
+import { staffToken, userToken } from '../support/tokens'
+
+describe('a wrong method on a known path', () => {
+  it.each([
+    ['PUT', '/favorites', 'GET, HEAD, POST'],
+    ['PATCH', '/favorites/0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e', 'GET, HEAD, DELETE'],
+    ['POST', '/favorites/status', 'GET, HEAD, DELETE'],
+    ['DELETE', '/health', 'GET, HEAD'],
+    ['POST', '/analytics/favorites', 'GET, HEAD'],
+    ['PUT', '/analytics/favorites/timeseries', 'GET, HEAD'],
+  ])('%s %s answers 405 with Allow: %s', async (method, path, allow) => {
+    const response = await api(path, { method, token: await userToken(await createUser()) })
+    const problem = await expectProblem(response, 405)
+    expect(problem.type).toBe('urn:problem-type:method-not-allowed')
+    expect(response.headers.get('Allow')).toBe(allow)
+  })
+
+  it('an unknown path stays 404', async () => {
+    await expectProblem(await api('/favorites/a/b', { method: 'PUT' }), 404)
+    await expectProblem(await api('/nowhere'), 404)
+  })
+})
+
+describe('integers in the query are decimal digits only', () => {
+  it.each(['0x3', '0b11', '3e0', '3.0', ' 3', '+3', '-3', '3 ', ''])('limit=%j is a 400', async (limit) => {
+    const token = await userToken(await createUser())
+    const problem = await expectProblem(
+      await api(`/favorites?limit=${encodeURIComponent(limit)}`, { token }),
+      400,
+    )
+    expect(problem.issues?.map((issue) => issue.path)).toEqual(['query.limit'])
+    const staff = await staffToken(newCompanyId())
+    await expectProblem(
+      await api(`/analytics/favorites?limit=${encodeURIComponent(limit)}`, { token: staff }),
+      400,
+    )
+  })
+
+  it('limit=3 and a missing limit are fine', async () => {
+    const token = await userToken(await createUser())
+    expect((await api('/favorites?limit=3', { token })).status).toBe(200)
+    expect((await api('/favorites', { token })).status).toBe(200)
+  })
+})
+
+describe('GET /favorites/status activityIds', () => {
+  it('takes the ids comma-separated or as a repeated parameter, in the asked order', async () => {
+    const userId = await createUser()
+    const companyId = newCompanyId()
+    const liked = await createActivity({ companyId })
+    const other = await createActivity({ companyId })
+    await createFavorite(userId, liked.id)
+    const token = await userToken(userId)
+    for (const query of [
+      `activityIds=${other.id},${liked.id}`,
+      `activityIds=${other.id}&activityIds=${liked.id}`,
+    ]) {
+      const response = await api(`/favorites/status?${query}`, { token })
+      expect(response.status).toBe(200)
+      const body = (await response.json()) as { items: { activityId: string; favorited: boolean }[] }
+      expect(body.items.map((item) => [item.activityId, item.favorited])).toEqual([
+        [other.id, false],
+        [liked.id, true],
+      ])
+    }
+  })
+})
+
+describe('a body that is not JSON', () => {
+  it('answers the documented 415 problem', async () => {
+    const token = await userToken(await createUser())
+    const response = await api('/favorites', {
+      method: 'POST',
+      token,
+      body: 'activityId=x',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    })
+    const problem = await expectProblem(response, 415)
+    expect(problem.detail).toBe('The request body must be application/json')
+  })
+})
