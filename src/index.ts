@@ -1,11 +1,10 @@
 /** The Worker: Worker-wide middleware, the two surfaces, health and docs. Each piece lives in its own module. */
 import { contextStorage } from 'hono/context-storage'
-import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { timing } from 'hono/timing'
 import { createApp } from './app/create-app'
-import { loadConfig } from './env'
+import { corsForConfiguredOrigins } from './middleware/cors'
 import { database } from './middleware/database'
 import { requestLog } from './middleware/request-log'
 import { errorHandler, routeNotFound } from './problems/handlers'
@@ -21,14 +20,7 @@ app.use(requestId())
 app.use(secureHeaders())
 app.use(timing({ total: true, crossOrigin: false }))
 app.use(requestLog)
-app.use(
-  cors({
-    origin: (origin, c) => (loadConfig(c.env).CORS_ORIGINS.includes(origin) ? origin : null),
-    allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match'],
-    exposeHeaders: ['ETag', 'Retry-After', 'X-Request-Id', 'Server-Timing'],
-    maxAge: 600,
-  }),
-)
+app.use(corsForConfiguredOrigins)
 app.use(database)
 
 registerHealth(app)

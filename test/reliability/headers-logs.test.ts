@@ -256,6 +256,27 @@ describe('CORS', () => {
     }
   })
 
+  it('sends no CORS header at all to an origin it does not allow, or when none is configured', async () => {
+    const token = await userToken(await createUser())
+    for (const [origins, origin] of [
+      ['', 'https://app.example'],
+      [undefined, 'https://app.example'],
+      ['https://app.example', 'https://evil.example'],
+    ] as const) {
+      for (const request of [
+        new Request('https://api.test/favorites', {
+          headers: { Origin: origin, Authorization: `Bearer ${token}` },
+        }),
+        preflight(origin),
+      ]) {
+        const response = await withOrigins(origins, request)
+        await response.arrayBuffer()
+        const cors = [...response.headers.keys()].filter((name) => name.startsWith('access-control-'))
+        expect(cors, `${request.method} from ${origin} with CORS_ORIGINS=${origins}`).toEqual([])
+      }
+    }
+  })
+
   it('echoes a configured origin, answers its preflight, and ignores any other origin', async () => {
     const origins = 'https://app.example, https://admin.example'
     const token = await userToken(await createUser())
