@@ -67,9 +67,11 @@ export const userActivityFavorites = activitiesSchema.table(
  * O(activities + days) rows instead of every favourite. Derived data, never written by the API: statement-level
  * triggers on user_activity_favorites (INSERT, DELETE, UPDATE, which also covers ON DELETE CASCADE from users and
  * activities) keep them in step inside the statement that changes a favourite, so a write is still one round
- * trip. The triggers, and the backfill of existing favourites, are in drizzle/0002_analytics_rollups.sql.
+ * trip. The triggers, and the backfill of existing favourites, are in drizzle/0002_analytics_rollups.sql; the
+ * functions they run now, each rollup statement written once, in drizzle/0003_rollup_shared_functions.sql.
  *
- * Each counter is split over FAVORITE_ROLLUP_SHARDS rows by a byte of the favourite's id, so concurrent writes to
+ * Each counter is split over FAVORITE_ROLLUP_SHARDS rows by a byte of the favourite's id (the database's count is
+ * activities.favorite_rollup_shards(); test/db/rollup-shards.test.ts keeps the two equal), so concurrent writes to
  * one very popular activity (or one busy company-day) spread over several row locks instead of queueing on one;
  * readers sum the shards. Company ids are copied from activities (kept in step by a trigger on
  * activities.company_id) so a company's rows are one index range.
