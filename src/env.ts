@@ -11,6 +11,8 @@ export interface Env {
   JWT_SECRET?: string
   /** The identity provider's JWKS endpoint (production). Takes precedence over JWT_SECRET. */
   JWKS_URL?: string
+  /** Deadline for one fetch of the JWKS; past it the request answers 503. */
+  JWKS_TIMEOUT_MS?: string
   /** Signs pagination cursors so a tampered or foreign cursor is refused. */
   CURSOR_SECRET?: string
   DB_TIMEOUT_MS?: string
@@ -33,6 +35,9 @@ const ConfigSchema = z
     JWT_AUDIENCE: z.string().min(1),
     JWT_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     JWKS_URL: optionalText.pipe(z.url().optional()),
+    JWKS_TIMEOUT_MS: optionalText
+      .transform((v) => (v === undefined ? 2000 : Number(v)))
+      .pipe(z.number().int().min(100).max(30_000)),
     CURSOR_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     DB_TIMEOUT_MS: optionalText
       .transform((v) => (v === undefined ? 5000 : Number(v)))

@@ -6,7 +6,14 @@ declare module 'vitest' {
   export interface ProvidedContext {
     neonEndpoint: string
     databaseBackend: 'pglite' | 'postgres'
-    jwks: { url: string; statsUrl: string; privateJwk: string }
+    jwks: {
+      url: string
+      statsUrl: string
+      origin: string
+      refusedOrigin: string
+      privateJwk: string
+      rotatedPrivateJwk: string
+    }
   }
 }
 
@@ -19,7 +26,8 @@ export default async function setup(project: TestProject) {
   const jwks = await startJwksServer()
   project.provide('neonEndpoint', database.server.url)
   project.provide('databaseBackend', database.backend)
-  project.provide('jwks', { url: jwks.url, statsUrl: jwks.statsUrl, privateJwk: jwks.privateJwk })
+  const { url, statsUrl, origin, refusedOrigin, privateJwk, rotatedPrivateJwk } = jwks
+  project.provide('jwks', { url, statsUrl, origin, refusedOrigin, privateJwk, rotatedPrivateJwk })
   return async () => {
     await jwks.close()
     await database.close()

@@ -1,40 +1,21 @@
 import { z } from '@hono/zod-openapi'
 import { createMiddleware } from 'hono/factory'
-import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose'
+import { errors, type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose'
 import type { AppEnv } from '../app/types'
+import { IdentityProviderUnavailable, verificationKey } from '../auth/keys'
 import { STAFF_ANALYTICS_ROLE } from '../contracts/claims'
 import type { Config } from '../env'
+import { logLine } from '../lib/log'
 import { BEARER_REALM } from '../problems/catalogue'
 import { ProblemError } from '../problems/problem-error'
 
 const Uuid = z.uuid()
-const HMAC_ALGORITHMS = ['HS256']
-const JWKS_ALGORITHMS = ['RS256', 'ES256', 'EdDSA']
 
-// Per isolate: jose's remote key set caches keys and rate-limits refetches itself.
-const remoteKeySets = new Map<string, JWTVerifyGetKey>()
-const hmacKeys = new Map<string, JWTVerifyGetKey>()
-
-function verificationKey(config: Config): { key: JWTVerifyGetKey; algorithms: string[] } {
-  if (config.JWKS_URL) {
-    let keySet = remoteKeySets.get(config.JWKS_URL)
-    if (!keySet) {
-      keySet = createRemoteJWKSet(new URL(config.JWKS_URL))
-      remoteKeySets.set(config.JWKS_URL, keySet)
-    }
-    return { key: keySet, algorithms: JWKS_ALGORITHMS }
-  }
-  const secret = config.JWT_SECRET ?? ''
-  let key = hmacKeys.get(secret)
-  if (!key) {
-    const bytes = new TextEncoder().encode(secret)
-    key = async () => bytes
-    hmacKeys.set(secret, key)
-  }
-  return { key, algorithms: HMAC_ALGORITHMS }
-}
-
-/** Verifies `Authorization: Bearer <JWT>` against the configured key source; throws a 401 problem. */
+/**
+ * Verifies `Authorization: Bearer <JWT>` against the configured key source. Throws a 401 problem for a bad token,
+ * and a 503 `identity-provider-unavailable` problem (its `cause` the key source's failure) when the keys cannot be
+ * had: the token may be fine, so the client must retry, not sign in again.
+ */
 export async function verifyBearer(authorization: string | undefined, config: Config): Promise<JWTPayload> {
   if (!authorization) {
     // RFC 6750: no error code when the request simply carried no credentials.
@@ -45,18 +26,49 @@ export async function verifyBearer(authorization: string | undefined, config: Co
   // RFC 9110: the scheme name is case-insensitive.
   const match = /^Bearer[ ]+([A-Za-z0-9\-_.]+)$/i.exec(authorization)
   if (!match?.[1]) throw new ProblemError('unauthorized', 'The Authorization header must be `Bearer <JWT>`')
+  const jwt = match[1]
   const { key, algorithms } = verificationKey(config)
-  try {
-    const verified = await jwtVerify(match[1], key, {
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-      algorithms,
-      requiredClaims: ['sub', 'exp'],
-    })
-    return verified.payload
-  } catch (error) {
-    throw new ProblemError('unauthorized', describeJoseError(error))
+  const options: JWTVerifyOptions = {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    algorithms,
+    requiredClaims: ['sub', 'exp'],
   }
+  try {
+    return (await jwtVerify(jwt, key, options)).payload
+  } catch (error) {
+    if (error instanceof errors.JWKSMultipleMatchingKeys) return verifyWithEach(jwt, error, options)
+    throw refusal(error)
+  }
+}
+
+/** Several keys of the set fit the token's header (e.g. a reused `kid` mid-rotation): the one that verifies wins. */
+async function verifyWithEach(
+  jwt: string,
+  candidates: errors.JWKSMultipleMatchingKeys,
+  options: JWTVerifyOptions,
+): Promise<JWTPayload> {
+  for await (const candidate of candidates) {
+    try {
+      return (await jwtVerify(jwt, candidate, options)).payload
+    } catch (error) {
+      if (error instanceof errors.JWSSignatureVerificationFailed) continue
+      throw refusal(error)
+    }
+  }
+  throw refusal(new errors.JWSSignatureVerificationFailed())
+}
+
+function refusal(error: unknown): ProblemError {
+  if (error instanceof IdentityProviderUnavailable) {
+    const problem = new ProblemError(
+      'identity-provider-unavailable',
+      'The identity provider cannot be reached to verify the token. Retry later.',
+    )
+    problem.cause = error
+    return problem
+  }
+  return new ProblemError('unauthorized', describeJoseError(error))
 }
 
 function describeJoseError(error: unknown): string {
@@ -70,6 +82,8 @@ function describeJoseError(error: unknown): string {
       return 'The token is signed with an algorithm this API does not accept'
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
       return 'The token signature is not valid'
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+      return "The token's key id is not in the identity provider's key set"
     default:
       return 'The token is not a valid JWT'
   }
@@ -80,9 +94,32 @@ export type EndUserEnv = AppEnv & { Variables: { userId: string } }
 /** What the business surface's routes may read: the caller's company, which scopes every query. */
 export type AnalyticsStaffEnv = AppEnv & { Variables: { companyId: string } }
 
+/** `verifyBearer` for a request; an unavailable identity provider is also logged, with the cause. */
+async function authenticate(
+  authorization: string | undefined,
+  config: Config,
+  requestId: string,
+): Promise<JWTPayload> {
+  try {
+    return await verifyBearer(authorization, config)
+  } catch (error) {
+    if (error instanceof ProblemError && error.cause instanceof IdentityProviderUnavailable) {
+      logLine('warn', 'identity provider unavailable', {
+        requestId,
+        error: describeCause(error.cause.cause),
+      })
+    }
+    throw error
+  }
+}
+
+function describeCause(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+}
+
 /** Client surface: an end user's token. `userId` is the token's `sub`. */
 export const requireEndUser = createMiddleware<EndUserEnv>(async (c, next) => {
-  const claims = await verifyBearer(c.req.header('Authorization'), c.get('config'))
+  const claims = await authenticate(c.req.header('Authorization'), c.get('config'), c.get('requestId'))
   if (claims.company_id !== undefined) {
     throw new ProblemError('forbidden', 'A company staff token cannot use the client API')
   }
@@ -95,7 +132,7 @@ export const requireEndUser = createMiddleware<EndUserEnv>(async (c, next) => {
 
 /** Business surface: a company staff token with the analytics role. */
 export const requireAnalyticsStaff = createMiddleware<AnalyticsStaffEnv>(async (c, next) => {
-  const claims = await verifyBearer(c.req.header('Authorization'), c.get('config'))
+  const claims = await authenticate(c.req.header('Authorization'), c.get('config'), c.get('requestId'))
   const companyId = claims.company_id
   if (companyId === undefined)
     throw new ProblemError('forbidden', 'An end-user token cannot use the business API')
