@@ -42,3 +42,7 @@ export const invalidField = (path: string, message: string) =>
   new ProblemError('validation-error', `${path}: ${message}`, {
     issues: [{ path, message, code: 'invalid_value' }],
   })
+
+/** A valid end-user token whose user is not (or no longer) registered: the same 403 on every client route. */
+export const unknownUser = () =>
+  new ProblemError('unknown-user', 'The token is valid, but its user is not registered on the platform')

@@ -2,25 +2,83 @@
  * Favourite queries. Each function is exactly one database round trip (one statement), which is what keeps the
  * client API fast when the edge is far from the database.
  */
-import { and, type Column, desc, eq, lt, lte, or, sql } from 'drizzle-orm'
-import type { FavoriteRecordDto, FavoriteStatusDto } from '../contracts/favorites'
+import { and, type Column, desc, eq, lt, lte, or, type SQL, sql } from 'drizzle-orm'
+import type { FavoriteActivityDto, FavoriteRecordDto, FavoriteStatusDto } from '../contracts/favorites'
 import type { Db } from '../db/client'
 import { postgresErrorOf } from '../db/errors'
 import { type ActivityTypeValue, activities, userActivityFavorites as favorites, users } from '../db/schema'
 import { fromMicros, isoOf, microsOf } from './timestamps'
 
-/** The columns of a `FavoriteRecordDto`, in its shape: drizzle builds the nested object. */
-const recordColumns = {
+/**
+ * A favourite and its activity, flat (a subquery's columns must be): `toRecord` nests them as the DTO does. The
+ * computed columns get names no joined table has: drizzle refers to them unqualified outside the subquery.
+ */
+const recordFields = {
   id: favorites.id,
   activityId: favorites.activityId,
-  createdAt: isoOf(favorites.createdAt),
+  createdAt: isoOf(favorites.createdAt).as('record_created_at'),
+  createdAtMicros: microsOf(favorites.createdAt).as('record_created_at_micros'),
+  name: activities.name,
+  type: activities.type,
+  companyId: activities.companyId,
+  imageUrl: activities.imageUrl,
+}
+
+/** A row of `recordFields`: the record's own fields, its activity's (but its id, which is `activityId`) and the position. */
+type RecordFields = Omit<FavoriteRecordDto, 'activity'> &
+  Omit<FavoriteActivityDto, 'id'> & { createdAtMicros: string }
+
+const toRecord = (row: RecordFields): FavoriteRecordDto => ({
+  id: row.id,
+  activityId: row.activityId,
+  createdAt: row.createdAt,
   activity: {
-    id: activities.id,
-    name: activities.name,
-    type: activities.type,
-    companyId: activities.companyId,
-    imageUrl: activities.imageUrl,
+    id: row.activityId,
+    name: row.name,
+    type: row.type,
+    companyId: row.companyId,
+    imageUrl: row.imageUrl,
   },
+})
+
+/**
+ * The caller's favourites that `where` selects, in one statement that also says whether the caller is a user: the
+ * selection is a derived table LEFT JOINed to the caller's `users` row, so an unknown user gets no row at all and a
+ * known one at least one (all-NULL when nothing matched). The derived table keeps its own ORDER BY and LIMIT, so it
+ * is planned exactly as it would be alone.
+ */
+async function callerFavorites(
+  db: Db,
+  userId: string,
+  where: SQL | undefined,
+  limit: number,
+): Promise<{ userExists: false } | { userExists: true; rows: RecordFields[] }> {
+  const selected = db
+    .select(recordFields)
+    .from(favorites)
+    .innerJoin(activities, eq(activities.id, favorites.activityId))
+    .where(and(eq(favorites.userId, userId), where))
+    .orderBy(desc(favorites.createdAt), desc(favorites.id))
+    .limit(limit)
+    .as('selected')
+  const rows = await db
+    .select({
+      id: selected.id,
+      activityId: selected.activityId,
+      createdAt: selected.createdAt,
+      createdAtMicros: selected.createdAtMicros,
+      name: selected.name,
+      type: selected.type,
+      companyId: selected.companyId,
+      imageUrl: selected.imageUrl,
+    })
+    .from(users)
+    .leftJoin(selected, sql`true`)
+    .where(eq(users.id, userId))
+    .orderBy(sql`${selected.createdAtMicros}::bigint DESC`, desc(selected.id))
+  if (rows.length === 0) return { userExists: false }
+  // The LEFT JOIN gives all of `selected`'s columns or none: a row with an id is a whole record.
+  return { userExists: true, rows: rows.flatMap((row) => (row.id === null ? [] : [row as RecordFields])) }
 }
 
 const ownFavorite = (params: { userId: string; activityId: string }) =>
@@ -112,21 +170,35 @@ export async function upsertFavorite(
   }
 }
 
-/** Remove the caller's favourite, if any. Scoped by `user_id`, so it can never touch another user's row. */
-export async function deleteFavorite(db: Db, params: { userId: string; activityId: string }): Promise<void> {
-  await db.delete(favorites).where(ownFavorite(params))
+/**
+ * Remove the caller's favourite, if any. Scoped by `user_id`, so it can never touch another user's row. False when
+ * the caller is not a registered user (the same statement says so).
+ */
+export async function deleteFavorite(
+  db: Db,
+  params: { userId: string; activityId: string },
+): Promise<{ userExists: boolean }> {
+  const deleted = db
+    .$with('deleted')
+    .as(db.delete(favorites).where(ownFavorite(params)).returning({ id: favorites.id }))
+  const [row] = await db
+    .with(deleted)
+    .select({
+      userExists: sql<boolean>`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${params.userId})`,
+    })
+    .from(sql`(SELECT 1) AS one`)
+  return { userExists: row?.userExists === true }
 }
 
+/** The caller's favourite of one activity; `userExists: false` when the caller is not a registered user. */
 export async function findFavorite(
   db: Db,
   params: { userId: string; activityId: string },
-): Promise<FavoriteRecordDto | undefined> {
-  const [record] = await db
-    .select(recordColumns)
-    .from(favorites)
-    .innerJoin(activities, eq(activities.id, favorites.activityId))
-    .where(ownFavorite(params))
-  return record
+): Promise<{ userExists: false } | { userExists: true; record?: FavoriteRecordDto }> {
+  const found = await callerFavorites(db, params.userId, eq(favorites.activityId, params.activityId), 1)
+  if (!found.userExists) return found
+  const [row] = found.rows
+  return { userExists: true, record: row && toRecord(row) }
 }
 
 export type FavoritePosition = { createdAtMicros: string; id: string }
@@ -140,49 +212,56 @@ export type FavoritePosition = { createdAtMicros: string; id: string }
 export async function listFavorites(
   db: Db,
   params: { userId: string; limit: number; type?: ActivityTypeValue; after?: FavoritePosition },
-): Promise<{ records: FavoriteRecordDto[]; last?: FavoritePosition; hasMore: boolean }> {
+): Promise<
+  | { userExists: false }
+  | { userExists: true; records: FavoriteRecordDto[]; last?: FavoritePosition; hasMore: boolean }
+> {
   const { after } = params
-  const rows = await db
-    .select({ ...recordColumns, createdAtMicros: microsOf(favorites.createdAt) })
-    .from(favorites)
-    .innerJoin(activities, eq(activities.id, favorites.activityId))
-    .where(
-      and(
-        eq(favorites.userId, params.userId),
-        params.type ? eq(activities.type, params.type) : undefined,
-        after
-          ? and(
-              lte(favorites.createdAt, fromMicros(after.createdAtMicros)),
-              or(lt(favorites.createdAt, fromMicros(after.createdAtMicros)), lt(favorites.id, after.id)),
-            )
-          : undefined,
-      ),
-    )
-    .orderBy(desc(favorites.createdAt), desc(favorites.id))
-    .limit(params.limit + 1)
-  const page = rows.slice(0, params.limit)
+  const found = await callerFavorites(
+    db,
+    params.userId,
+    and(
+      params.type ? eq(activities.type, params.type) : undefined,
+      after
+        ? and(
+            lte(favorites.createdAt, fromMicros(after.createdAtMicros)),
+            or(lt(favorites.createdAt, fromMicros(after.createdAtMicros)), lt(favorites.id, after.id)),
+          )
+        : undefined,
+    ),
+    params.limit + 1,
+  )
+  if (!found.userExists) return found
+  const page = found.rows.slice(0, params.limit)
   const lastRow = page.at(-1)
   return {
-    records: page.map(({ createdAtMicros: _, ...record }) => record),
+    userExists: true,
+    records: page.map(toRecord),
     last: lastRow ? { createdAtMicros: lastRow.createdAtMicros, id: lastRow.id } : undefined,
-    hasMore: rows.length > params.limit,
+    hasMore: found.rows.length > params.limit,
   }
 }
 
-/** Heart state for a list screen: one entry per asked id, in the asked order, in one statement. */
+/**
+ * Heart state for a list screen: one entry per asked id, in the asked order, in one statement. The caller's `users`
+ * row is joined in, so an unknown user gets no row (`undefined`); a known one always gets one per asked id.
+ */
 export async function favoriteStatuses(
   db: Db,
   params: { userId: string; activityIds: string[] },
-): Promise<FavoriteStatusDto[]> {
+): Promise<FavoriteStatusDto[] | undefined> {
   // Ids are validated UUIDs, so the array literal cannot be broken out of; it is still sent as a parameter.
   const idArray = `{${params.activityIds.join(',')}}`
   const result = await db.execute<{ activity_id: string; favorited_at: string | null }>(sql`
     SELECT asked.activity_id, ${isoOf(favorites.createdAt)} AS favorited_at
-    FROM unnest(${idArray}::uuid[]) WITH ORDINALITY AS asked(activity_id, position)
+    FROM ${users}
+    CROSS JOIN unnest(${idArray}::uuid[]) WITH ORDINALITY AS asked(activity_id, position)
     LEFT JOIN ${favorites}
       ON ${favorites.userId} = ${params.userId} AND ${favorites.activityId} = asked.activity_id
+    WHERE ${users.id} = ${params.userId}
     ORDER BY asked.position
   `)
+  if (result.rows.length === 0) return undefined
   return result.rows.map((row) => ({
     activityId: row.activity_id,
     favorited: row.favorited_at !== null,

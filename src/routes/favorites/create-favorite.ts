@@ -6,7 +6,7 @@ import {
   FavoriteRecordDtoSchema,
 } from '../../contracts/favorites'
 import { limitBodySize } from '../../middleware/body-limit'
-import { ProblemError } from '../../problems/problem-error'
+import { ProblemError, unknownUser } from '../../problems/problem-error'
 import { upsertFavorite } from '../../queries/favorites'
 import { clientRoute } from '../surface-route'
 
@@ -62,10 +62,7 @@ export const registerCreateFavorite = (router: App) =>
     const result = await upsertFavorite(c.get('db'), { userId: c.get('userId'), activityId })
     switch (result.outcome) {
       case 'unknown-user':
-        throw new ProblemError(
-          'unknown-user',
-          'The token is valid, but its user is not registered on the platform',
-        )
+        throw unknownUser()
       case 'unknown-activity':
         throw new ProblemError('not-found', `Activity ${activityId} does not exist`)
       case 'created':

@@ -1,5 +1,6 @@
 import type { App } from '../../app/types'
 import { ActivityIdParamSchema, INVALID_ACTIVITY_ID_PARAM } from '../../contracts/favorites'
+import { unknownUser } from '../../problems/problem-error'
 import { deleteFavorite } from '../../queries/favorites'
 import { clientRoute } from '../surface-route'
 
@@ -24,6 +25,7 @@ export const deleteFavoriteRoute = clientRoute(
 export const registerDeleteFavorite = (router: App) =>
   router.openapi(deleteFavoriteRoute, async (c) => {
     const { activityId } = c.req.valid('param')
-    await deleteFavorite(c.get('db'), { userId: c.get('userId'), activityId })
+    const { userExists } = await deleteFavorite(c.get('db'), { userId: c.get('userId'), activityId })
+    if (!userExists) throw unknownUser()
     return c.body(null, 204)
   })

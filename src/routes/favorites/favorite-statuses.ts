@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import type { App } from '../../app/types'
 import { FAVORITE_STATUS_EXAMPLE, FavoriteStatusResponseDtoSchema } from '../../contracts/favorites'
+import { unknownUser } from '../../problems/problem-error'
 import { favoriteStatuses } from '../../queries/favorites'
 import { clientRoute } from '../surface-route'
 
@@ -61,5 +62,6 @@ export const registerFavoriteStatuses = (router: App) =>
   router.openapi(favoriteStatusesRoute, async (c) => {
     const { activityIds } = c.req.valid('query')
     const items = await favoriteStatuses(c.get('db'), { userId: c.get('userId'), activityIds })
+    if (!items) throw unknownUser()
     return c.json({ items }, 200)
   })

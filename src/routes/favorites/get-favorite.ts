@@ -5,7 +5,7 @@ import {
   FavoriteRecordDtoSchema,
   INVALID_ACTIVITY_ID_PARAM,
 } from '../../contracts/favorites'
-import { ProblemError } from '../../problems/problem-error'
+import { ProblemError, unknownUser } from '../../problems/problem-error'
 import { findFavorite } from '../../queries/favorites'
 import { clientRoute } from '../surface-route'
 
@@ -39,7 +39,9 @@ export const getFavoriteRoute = clientRoute(
 export const registerGetFavorite = (router: App) =>
   router.openapi(getFavoriteRoute, async (c) => {
     const { activityId } = c.req.valid('param')
-    const record = await findFavorite(c.get('db'), { userId: c.get('userId'), activityId })
-    if (!record) throw new ProblemError('not-found', `Activity ${activityId} is not one of your favourites`)
-    return c.json(record, 200)
+    const found = await findFavorite(c.get('db'), { userId: c.get('userId'), activityId })
+    if (!found.userExists) throw unknownUser()
+    if (!found.record)
+      throw new ProblemError('not-found', `Activity ${activityId} is not one of your favourites`)
+    return c.json(found.record, 200)
   })

@@ -4,6 +4,7 @@ import { ActivityTypeSchema } from '../../contracts/activity-type'
 import { FAVORITE_LIST_EXAMPLE, FavoriteListResponseDtoSchema } from '../../contracts/favorites'
 import { pageLimitSchema } from '../../contracts/pagination'
 import { decodeCursor, encodeCursor } from '../../lib/cursor'
+import { unknownUser } from '../../problems/problem-error'
 import { listFavorites } from '../../queries/favorites'
 import { clientRoute } from '../surface-route'
 
@@ -59,6 +60,7 @@ export const registerListFavorites = (router: App) =>
       type,
       after: after && { createdAtMicros: after[0], id: after[1] },
     })
+    if (!page.userExists) throw unknownUser()
     const nextCursor =
       page.hasMore && page.last
         ? await encodeCursor([page.last.createdAtMicros, page.last.id], scope, secret)
