@@ -2,8 +2,8 @@
  * Analytics queries for a company's dashboard. Each function is one statement (one database round trip), scoped
  * by `company_id`, and selects aggregates only: no `user_id` ever leaves the database here.
  *
- * They read the rollups kept in step by triggers (drizzle/0002_analytics_rollups.sql, factored into shared functions by 0003), not the favourites
- * themselves: per-activity totals, per-activity and per-company counts per UTC day, each split over a few shard
+ * They read the rollups kept in step by triggers (drizzle/0002_analytics_rollups.sql, their logic in shared SQL
+ * functions since 0003), not the favourites themselves: per-activity totals, per-activity and per-company counts per UTC day, each split over a few shard
  * rows that are summed here. A period `[from, to)` is its whole UTC days from the day rollups plus, when `from` or
  * `to` is not a midnight, the partial first and last days counted exactly from the favourites, probing
  * `(activity_id, created_at)` only for the activities that have favourites on that day. So the cost follows the
