@@ -31,6 +31,11 @@ const instantParam = (name: 'from' | 'to', description: string) =>
     .optional()
     .openapi({
       param: { name, in: 'query', description },
+      // A date (midnight) or a date-time: both RFC 3339 formats, so a generated client can say which it sends.
+      anyOf: [
+        { type: 'string', format: 'date' },
+        { type: 'string', format: 'date-time' },
+      ],
       example: name === 'from' ? '2026-01-01T00:00:00Z' : '2026-02-01T00:00:00Z',
     })
 
