@@ -23,6 +23,14 @@ export default defineConfig({
                 // Short, so the slow-database test waits 2 s, not the default 5 s.
                 DB_TIMEOUT_MS: '2000',
               },
+              ratelimits: {
+                // The suite sends thousands of requests as one user (the fuzzer): the real budgets are out of reach
+                // here, and the rate-limit tests run the Worker with the small ones below in their place.
+                CLIENT_RATE_LIMITER: { simple: { limit: 1_000_000, period: 60 } },
+                BUSINESS_RATE_LIMITER: { simple: { limit: 1_000_000, period: 60 } },
+                SMALL_CLIENT_RATE_LIMITER: { simple: { limit: 3, period: 60 } },
+                SMALL_BUSINESS_RATE_LIMITER: { simple: { limit: 3, period: 60 } },
+              },
             },
           })),
         ],

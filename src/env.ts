@@ -18,6 +18,10 @@ export interface Env {
   DB_TIMEOUT_MS?: string
   /** Comma-separated list of allowed browser origins; empty = no CORS. */
   CORS_ORIGINS?: string
+  /** Per-user request budget of the client surface (`[[ratelimits]]` in wrangler.toml). Unset = no limit. */
+  CLIENT_RATE_LIMITER?: RateLimit
+  /** Per-company request budget of the business surface. Unset = no limit. */
+  BUSINESS_RATE_LIMITER?: RateLimit
   /** Static assets (Swagger UI's files), served before the Worker runs. */
   ASSETS?: Fetcher
 }

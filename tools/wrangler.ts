@@ -27,6 +27,8 @@ export interface WranglerDevOptions {
   logLevel?: 'debug' | 'info' | 'log' | 'warn' | 'error' | 'none'
   /** Added to wrangler's environment. */
   env?: Record<string, string>
+  /** A wrangler config in place of the project's wrangler.toml. */
+  configPath?: string
 }
 
 export interface ReadyOptions {
@@ -58,6 +60,7 @@ export function spawnWranglerDev(options: WranglerDevOptions): WranglerDev {
     String(options.port),
     ...(options.inspectorPort === undefined ? [] : ['--inspector-port', String(options.inspectorPort)]),
     ...(options.persistTo === undefined ? [] : ['--persist-to', options.persistTo]),
+    ...(options.configPath === undefined ? [] : ['--config', options.configPath]),
     '--show-interactive-dev-session=false',
     ...(options.logLevel === undefined ? [] : ['--log-level', options.logLevel]),
     ...wranglerVarArgs(options.vars),

@@ -46,6 +46,17 @@ export const PROBLEM_TYPES = {
   },
   'body-too-large': { status: 413, title: 'Request body too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  /** The caller spent its request budget (per user, or per company): wait and retry. */
+  'rate-limited': {
+    status: 429,
+    title: 'Too many requests',
+    headers: {
+      'Retry-After': {
+        value: '60',
+        description: 'Seconds until the budget has surely refilled (its window).',
+      },
+    },
+  },
   'internal-error': { status: 500, title: 'Internal server error' },
   'database-unavailable': {
     status: 503,
@@ -114,6 +125,13 @@ export const DOCUMENTED_STATUSES = {
     description: 'The request body must be `application/json`.',
     example: 'unsupported-media-type',
     detail: 'The request body must be application/json',
+  },
+  429: {
+    description:
+      'The request budget is spent (per user on the client surface, per company on the business surface); ' +
+      'retry after the number of seconds in `Retry-After`.',
+    example: 'rate-limited',
+    detail: 'This user has sent too many requests; retry after the seconds in Retry-After',
   },
   500: {
     description:

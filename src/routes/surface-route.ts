@@ -12,6 +12,7 @@ import {
 } from '../contracts/conditional-get'
 import { type ProblemExamples, problemResponses } from '../contracts/problem'
 import { requireAnalyticsStaff, requireEndUser } from '../middleware/auth'
+import { limitPerCompany, limitPerUser } from '../middleware/rate-limit'
 import type { DocumentedProblemStatus } from '../problems/catalogue'
 
 type OwnRoute = Pick<
@@ -27,11 +28,13 @@ type OwnProblems<S extends DocumentedProblemStatus> = ProblemExamples & {
   statuses: readonly S[]
 }
 
-const SURFACE_STATUSES = [401, 403, 500, 503] as const
+const SURFACE_STATUSES = [401, 403, 429, 500, 503] as const
 
-function surfaceRoute<const A extends MiddlewareHandler>(surface: {
+function surfaceRoute<const A extends MiddlewareHandler, const L extends MiddlewareHandler>(surface: {
   tag: string
   authenticate: A
+  /** The surface's request budget, spent once the caller is known. */
+  limit: L
   /** The `detail` of the 403 example: the other surface's token. */
   forbidden: string
   /** The surface's GETs answer `If-None-Match` with 304 (its router runs the conditional-GET middleware). */
@@ -60,7 +63,7 @@ function surfaceRoute<const A extends MiddlewareHandler>(surface: {
       summary,
       description,
       security: [{ bearerAuth: [] }],
-      middleware: [...(before ?? []), surface.authenticate] as unknown as [...B, A],
+      middleware: [...(before ?? []), surface.authenticate, surface.limit] as unknown as [...B, A, L],
       request: request as R['request'],
       responses: {
         ...(responses as R['responses']),
@@ -90,6 +93,7 @@ function withConditionalGet({ request, responses }: OwnRoute): Pick<OwnRoute, 'r
 export const clientRoute = surfaceRoute({
   tag: 'favorites',
   authenticate: requireEndUser,
+  limit: limitPerUser,
   forbidden: 'A company staff token cannot use the client API',
   conditionalGets: true,
 })
@@ -97,6 +101,7 @@ export const clientRoute = surfaceRoute({
 export const staffRoute = surfaceRoute({
   tag: 'analytics',
   authenticate: requireAnalyticsStaff,
+  limit: limitPerCompany,
   forbidden: 'An end-user token cannot use the business API',
   conditionalGets: false,
 })

@@ -34,7 +34,15 @@ describe('analytics in /openapi.json', async () => {
   it('documents JSON and CSV for the table, and exactly the statuses each route returns', () => {
     const table = doc.paths['/analytics/favorites']?.get
     expect(Object.keys(table?.responses['200']?.content ?? {})).toEqual(['application/json', 'text/csv'])
-    expect(Object.keys(table?.responses ?? {}).sort()).toEqual(['200', '400', '401', '403', '500', '503'])
+    expect(Object.keys(table?.responses ?? {}).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '429',
+      '500',
+      '503',
+    ])
     const series = doc.paths['/analytics/favorites/timeseries']?.get
     expect(Object.keys(series?.responses ?? {}).sort()).toEqual([
       '200',
@@ -42,6 +50,7 @@ describe('analytics in /openapi.json', async () => {
       '401',
       '403',
       '404',
+      '429',
       '500',
       '503',
     ])

@@ -42,11 +42,11 @@ export async function measureDeepPagination(
   }
   proxy.recording = false
   if (!firstQuery || !deepQuery) throw new Error('deep pagination: queries not captured')
-  // The baseline: the first page's own statement, with OFFSET instead of a keyset position. (drizzle's query
-  // builder writes `limit $n`, hand-written SQL `LIMIT $n`.)
+  // The baseline: the first page's own statement, with OFFSET instead of a keyset position, after its last
+  // `LIMIT $n` (the page's own; drizzle writes it lowercase, and the page is a derived table of the statement).
   const offsetQuery = {
     query: firstQuery.query.replace(
-      /(LIMIT \$\d+)\s*$/i,
+      /(LIMIT \$\d+)(?![\s\S]*LIMIT \$\d+)/i,
       (_m, limit: string) => `${limit} OFFSET ${(page - 1) * pageSize}`,
     ),
     params: firstQuery.params,

@@ -1,0 +1,74 @@
+/**
+ * Request budgets: per user on the client surface, per company on the business surface, spent only by a verified
+ * caller. The Worker runs here with real rate limiters whose budget is 3 requests a minute (vitest.config.ts).
+ */
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import worker from '../../src/index'
+import { type ApiRequest, buildRequest, expectProblem } from '../support/api'
+import { expectDocumentedResponse } from '../support/contract'
+import { createUser, newCompanyId } from '../support/database'
+import { signToken, staffToken, userToken } from '../support/tokens'
+
+const BUDGET = 3
+
+/** The Worker with the small budgets in place of the real ones; every answer checked against the document. */
+async function call(path: string, request: ApiRequest): Promise<Response> {
+  const built = buildRequest(path, request)
+  const bindings = {
+    ...env,
+    CLIENT_RATE_LIMITER: env.SMALL_CLIENT_RATE_LIMITER,
+    BUSINESS_RATE_LIMITER: env.SMALL_BUSINESS_RATE_LIMITER,
+  }
+  const context = createExecutionContext()
+  const response = await worker.fetch(built, bindings, context)
+  await waitOnExecutionContext(context)
+  await expectDocumentedResponse(built.method, built.url, response)
+  return response
+}
+
+async function spend(path: string, token: string, times: number): Promise<number[]> {
+  const statuses: number[] = []
+  for (let i = 0; i < times; i++) {
+    const response = await call(path, { token })
+    await response.arrayBuffer()
+    statuses.push(response.status)
+  }
+  return statuses
+}
+
+describe('request budgets', () => {
+  it('a user past the budget gets 429 with Retry-After; another user is unaffected', async () => {
+    const token = await userToken(await createUser())
+    expect(await spend('/favorites', token, BUDGET)).toEqual([200, 200, 200])
+    const refused = await call('/favorites/status?activityIds=0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e', {
+      token,
+    })
+    const problem = await expectProblem(refused, 429)
+    expect(problem.type).toBe('urn:problem-type:rate-limited')
+    expect(Number(refused.headers.get('Retry-After'))).toBeGreaterThan(0)
+
+    const other = await userToken(await createUser())
+    expect(await spend('/favorites', other, 1)).toEqual([200])
+  })
+
+  it('a company past the budget gets 429, shared by its staff; another company is unaffected', async () => {
+    const companyId = newCompanyId()
+    expect(await spend('/analytics/favorites', await staffToken(companyId), BUDGET)).toEqual([200, 200, 200])
+    // Another staff member of the same company (each staff token has its own `sub`).
+    const colleague = await staffToken(companyId)
+    await expectProblem(await call('/analytics/favorites/timeseries', { token: colleague }), 429)
+    expect(await spend('/analytics/favorites', await staffToken(newCompanyId()), 1)).toEqual([200])
+  })
+
+  it("a forged or expired token is refused before it can spend the user's budget", async () => {
+    const userId = await createUser()
+    const forged = await signToken(userId, {
+      key: new TextEncoder().encode('not-the-secret-0123456789abcdef0123'),
+    })
+    const expired = await signToken(userId, { expiresIn: -60 })
+    expect(await spend('/favorites', forged, 5)).toEqual([401, 401, 401, 401, 401])
+    expect(await spend('/favorites', expired, 5)).toEqual([401, 401, 401, 401, 401])
+    expect(await spend('/favorites', await userToken(userId), BUDGET)).toEqual([200, 200, 200])
+  })
+})
