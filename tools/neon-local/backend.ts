@@ -116,6 +116,17 @@ export function toPostgresError(e: RawPgError): PostgresError {
   })
 }
 
+/** Who a request runs as: the parts of its `Neon-Connection-String` the proxy uses. */
+export interface Credentials {
+  user: string
+  /** Empty when the request authenticates with a Bearer token instead (not verified here). */
+  password: string
+  /** The connection string's database name (the backend's own database is used; see README). */
+  database: string
+  /** The first label of the host, which Neon routes by. */
+  endpoint: string
+}
+
 /** One borrowed database session. Not safe for concurrent use. */
 export interface Session {
   /** Runs one statement with the extended protocol (Parse/Bind/Execute), like Neon's proxy does. */

@@ -1,6 +1,8 @@
 // Request semantics shared by every backend: a single query runs in autocommit, a batch runs as one
-// transaction that is rolled back on the first error (which is the error returned).
+// transaction that is rolled back on the first error (which is the error returned). Statements the proxy could not
+// send are refused before they reach the backend (refusals.ts).
 import type { Backend, QueryResult, SqlQuery } from './backend.js'
+import { refuseUnsupported } from './refusals.js'
 
 export type IsolationLevel = 'ReadUncommitted' | 'ReadCommitted' | 'RepeatableRead' | 'Serializable'
 
@@ -27,7 +29,10 @@ export function startTransactionSql(opts: BatchOptions): string {
 }
 
 export function runSingle(backend: Backend, q: SqlQuery): Promise<QueryResult> {
-  return backend.withSession((s) => s.execute(q))
+  return backend.withSession((s) => {
+    refuseUnsupported(q)
+    return s.execute(q)
+  })
 }
 
 export function runBatch(backend: Backend, queries: SqlQuery[], opts: BatchOptions): Promise<QueryResult[]> {
@@ -35,7 +40,10 @@ export function runBatch(backend: Backend, queries: SqlQuery[], opts: BatchOptio
     await s.simple(startTransactionSql(opts))
     const results: QueryResult[] = []
     try {
-      for (const q of queries) results.push(await s.execute(q))
+      for (const q of queries) {
+        refuseUnsupported(q)
+        results.push(await s.execute(q))
+      }
       await s.simple('COMMIT')
     } catch (err) {
       // Best effort: the session reset that follows also starts with ROLLBACK.

@@ -1,19 +1,8 @@
 // Conformance through the real @neondatabase/serverless driver (`neon()` over fetch), the exact
 // code path the Worker uses in production.
-import { NeonDbError, neon, neonConfig } from '@neondatabase/serverless'
+import { neon, neonConfig } from '@neondatabase/serverless'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { CONNECTION_STRING, describeEachBackend, uniqueName } from './testing.js'
-
-/** Runs `fn` and returns what it threw (failing the test if it did not throw). */
-async function caught(fn: () => Promise<unknown>): Promise<NeonDbError> {
-  try {
-    await fn()
-  } catch (err) {
-    expect(err).toBeInstanceOf(NeonDbError)
-    return err as NeonDbError
-  }
-  throw new Error('expected an error')
-}
+import { CONNECTION_STRING, caught, describeEachBackend, uniqueName } from './testing.js'
 
 describeEachBackend('neon() driver', (backend, server) => {
   const sql = neon(CONNECTION_STRING)

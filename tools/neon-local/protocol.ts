@@ -1,14 +1,20 @@
 // Neon's SQL-over-HTTP wire format: request headers and bodies in, JSON bodies out. Pure functions
 // (no I/O) so the exact shapes are easy to check against the driver and Neon's proxy.
-import type { FieldInfo, PgErrorFields, QueryResult, SqlParam, SqlQuery } from './backend.js'
+import type { Credentials, FieldInfo, QueryResult, SqlParam, SqlQuery } from './backend.js'
+import { parseConnectionString } from './connection-string.js'
+import { HttpError, plainErrorBody, type RequestHeaders } from './errors.js'
 import type { BatchOptions, IsolationLevel } from './execute.js'
 import { textToJson } from './json-output.js'
+import { assertNoLoneSurrogates } from './strict-json.js'
+
+// Re-exported: they were defined here first, and other tools import them from this module.
+export { HttpError, plainErrorBody }
 
 /** Request and response bodies are capped like the proxy's defaults (10 MiB each). */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024
 export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024
 
-export type Headers = Record<string, string | string[] | undefined>
+export type Headers = RequestHeaders
 
 export interface OutputOptions {
   rawText: boolean
@@ -16,19 +22,14 @@ export interface OutputOptions {
 }
 
 export type SqlRequest =
-  | { kind: 'single'; query: SqlQuery; output: OutputOptions }
-  | { kind: 'batch'; queries: SqlQuery[]; options: BatchOptions; output: OutputOptions }
-
-/** An error that is not Postgres's: answered with `code: ""` and the given status. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message)
-    this.name = 'HttpError'
-  }
-}
+  | { kind: 'single'; query: SqlQuery; output: OutputOptions; credentials: Credentials }
+  | {
+      kind: 'batch'
+      queries: SqlQuery[]
+      options: BatchOptions
+      output: OutputOptions
+      credentials: Credentials
+    }
 
 const ISOLATION_LEVELS: readonly IsolationLevel[] = [
   'ReadUncommitted',
@@ -99,11 +100,12 @@ function toQuery(v: unknown): SqlQuery {
   return { query: v.query, params }
 }
 
-/** Validates headers and body of a `POST /sql`. Throws HttpError (400) on anything malformed. */
+/**
+ * Validates headers and body of a `POST /sql` in the proxy's order (connection string, batch headers, body).
+ * Throws HttpError (400) on anything malformed.
+ */
 export function parseSqlRequest(headers: Headers, body: string): SqlRequest {
-  if (!header(headers, 'Neon-Connection-String')) {
-    throw new HttpError(400, 'missing Neon-Connection-String header')
-  }
+  const credentials = parseConnectionString(headers)
   const options = parseBatchOptions(headers)
   const output: OutputOptions = {
     rawText: header(headers, 'Neon-Raw-Text-Output') === 'true',
@@ -113,12 +115,13 @@ export function parseSqlRequest(headers: Headers, body: string): SqlRequest {
   try {
     json = JSON.parse(body)
   } catch (err) {
-    throw new HttpError(400, `could not parse the request body as JSON: ${(err as Error).message}`)
+    throw new HttpError(400, `could not parse the HTTP request body: ${(err as Error).message}`)
   }
+  assertNoLoneSurrogates(body)
   if (isRecord(json) && Array.isArray(json.queries)) {
-    return { kind: 'batch', queries: json.queries.map(toQuery), options, output }
+    return { kind: 'batch', queries: json.queries.map(toQuery), options, output, credentials }
   }
-  return { kind: 'single', query: toQuery(json), output }
+  return { kind: 'single', query: toQuery(json), output, credentials }
 }
 
 export interface ResultJson {
@@ -137,27 +140,4 @@ export function resultToJson(r: QueryResult, out: OutputOptions): ResultJson {
     ? values
     : values.map((row) => Object.fromEntries(row.map((v, i) => [r.fields[i]?.name ?? String(i), v])))
   return { fields: r.fields, command: r.command, rowCount: r.rowCount, rows, rowAsArray: out.arrayMode }
-}
-
-const NO_PG_FIELDS: Omit<PgErrorFields, 'message' | 'code'> = {
-  detail: null,
-  hint: null,
-  position: null,
-  internalPosition: null,
-  internalQuery: null,
-  severity: null,
-  where: null,
-  table: null,
-  column: null,
-  schema: null,
-  dataType: null,
-  constraint: null,
-  file: null,
-  line: null,
-  routine: null,
-}
-
-/** Error body for anything that is not a Postgres error: every key present, `code` empty. */
-export function plainErrorBody(message: string): PgErrorFields {
-  return { message, code: '', ...NO_PG_FIELDS }
 }

@@ -121,7 +121,7 @@ function sendError(res: ServerResponse, err: unknown): number {
     return 400
   }
   if (err instanceof HttpError) {
-    send(res, err.status, plainErrorBody(err.message))
+    send(res, err.status, plainErrorBody(err.message, err.code))
     return err.status
   }
   send(res, 500, plainErrorBody(err instanceof Error ? err.message : String(err)))

@@ -1,11 +1,10 @@
 // Shared setup for the conformance tests: which backends to run against (their servers are started
 // once by global-setup.ts), with the real driver pointed at the right one.
 import { randomBytes } from 'node:crypto'
-import { neonConfig } from '@neondatabase/serverless'
-import { afterAll, beforeAll, beforeEach, describe, inject } from 'vitest'
+import { NeonDbError, neonConfig } from '@neondatabase/serverless'
+import { afterAll, beforeAll, beforeEach, describe, expect, inject } from 'vitest'
 
-/** Any user/password/host works: the server ignores the connection string's contents. */
-export const CONNECTION_STRING = 'postgresql://app:app@db.localtest.me/app'
+export { CONNECTION_STRING } from './test-connection.js'
 
 export interface BackendUnderTest {
   kind: 'pglite' | 'postgres'
@@ -33,6 +32,17 @@ function backends(): BackendUnderTest[] {
       url: urls.postgres,
     },
   ]
+}
+
+/** Runs `fn` and returns the NeonDbError it threw (failing the test if it did not throw one). */
+export async function caught(fn: () => Promise<unknown>): Promise<NeonDbError> {
+  try {
+    await fn()
+  } catch (err) {
+    expect(err).toBeInstanceOf(NeonDbError)
+    return err as NeonDbError
+  }
+  throw new Error('expected an error')
 }
 
 /** A name no other run uses, for tables and constraints (kept well under 63 characters). */
