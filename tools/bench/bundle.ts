@@ -1,6 +1,7 @@
 /**
- * The Worker itself: the bundle `wrangler deploy --dry-run --minify` produces (raw and gzipped, and what is in it,
- * from esbuild's metafile), and its start-up CPU profile from `wrangler check startup` (workerd, local CPU).
+ * The Worker itself: the bundle `wrangler deploy --dry-run` produces with wrangler.toml's build settings (`minify`,
+ * `[alias]`), i.e. what a deploy uploads (raw and gzipped, and what is in it, from esbuild's metafile), and its
+ * start-up CPU profile from `wrangler check startup` (workerd, local CPU).
  */
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -18,6 +19,7 @@ export interface BundleResult {
   wranglerReported: string | undefined
   /** Largest contributors to the minified output, by package. */
   byPackage: { name: string; kib: number }[]
+  /** zod locale tables still in the bundle: only `en.js` (zod's default error map) while `[alias]` stubs the index. */
   zodLocalesKiB: number
   /** gzip of the bundled zod locale source files together: roughly what dropping them would save gzipped. */
   zodLocalesGzipKiB?: number
@@ -41,7 +43,8 @@ export async function measureBundle(workDir: string): Promise<BundleResult> {
   const outdir = join(workDir, 'bundle')
   const metafile = join(workDir, 'bundle-meta.json')
   mkdirSync(outdir, { recursive: true })
-  const args = ['deploy', '--dry-run', '--minify', '--outdir', outdir, '--metafile', metafile]
+  // No --minify: wrangler.toml sets it, so this measures what `wrangler deploy` ships.
+  const args = ['deploy', '--dry-run', '--outdir', outdir, '--metafile', metafile]
   const deploy = await runWrangler(args, { env: { XDG_CONFIG_HOME: join(workDir, 'wrangler-config') } })
   if (deploy.status !== 0)
     throw new Error(`wrangler deploy --dry-run failed:\n${deploy.stdout}\n${deploy.stderr}`)

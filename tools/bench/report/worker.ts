@@ -14,7 +14,7 @@ export function workerSection(r: BenchResults): string[] {
     '',
     `- Command: \`${b.command}\`.`,
     `- Bundle: ${files}. wrangler reports: ${b.wranglerReported ?? 'n/a'}. Target ≤ ${TARGETS.bundleGzipKiB} KiB gzip: ${verdict(b.gzipKiB <= TARGETS.bundleGzipKiB)}.`,
-    `- Largest contributors (minified bytes, esbuild metafile): ${b.byPackage.map((p) => `${p.name} ${fmt(p.kib, 1)} KiB`).join(', ')}. Of zod, its ${fmt(b.zodLocalesKiB, 1)} KiB are locale message tables (\`zod/v4/locales/*\`) that the Worker never uses.`,
+    `- Largest contributors (minified bytes, esbuild metafile): ${b.byPackage.map((p) => `${p.name} ${fmt(p.kib, 1)} KiB`).join(', ')}. zod's locale tables left: ${fmt(b.zodLocalesKiB, 1)} KiB (\`en\`, its default error map; \`[alias]\` in wrangler.toml stubs the other ~50, unused).`,
     `- Start-up, \`wrangler dev\`: ${r.datasets.flatMap((d) => d.workerStartupMs).join(', ')} ms from spawning wrangler to the first 200 from \`GET /health\` ` +
       "(one per wrangler start in this run; includes wrangler's own esbuild bundling, workerd's start and one `SELECT 1`).",
     b.startup
