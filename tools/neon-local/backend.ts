@@ -127,6 +127,12 @@ export interface Credentials {
   endpoint: string
 }
 
+export interface RequestContext {
+  credentials: Credentials
+  /** Aborted when the HTTP client goes away: a running statement is cancelled and a batch is not committed. */
+  signal: AbortSignal
+}
+
 /** One borrowed database session. Not safe for concurrent use. */
 export interface Session {
   /** Runs one statement with the extended protocol (Parse/Bind/Execute), like Neon's proxy does. */
@@ -139,9 +145,11 @@ export interface Backend {
   readonly kind: 'pglite' | 'postgres'
   /**
    * Lends a session exclusively for `fn`, then resets it (RESET_SESSION_SQL) so nothing a request
-   * did with SET, temp tables, prepared statements or advisory locks leaks into the next one.
+   * did with SET, temp tables, prepared statements or advisory locks leaks into the next one. The session runs as
+   * `ctx.credentials` where the backend can do that (PostgreSQL), and its statements are cancelled when
+   * `ctx.signal` aborts where it can (PostgreSQL; PGlite runs a statement to its end).
    */
-  withSession<T>(fn: (session: Session) => Promise<T>): Promise<T>
+  withSession<T>(ctx: RequestContext, fn: (session: Session) => Promise<T>): Promise<T>
   close(): Promise<void>
 }
 

@@ -16,6 +16,17 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * The HTTP client went away before its request finished: its statement was cancelled, or its batch rolled back.
+ * Nobody reads the answer; the status and text are what the proxy would send (`SqlOverHttpError::Cancelled`).
+ */
+export class ClientGoneError extends HttpError {
+  constructor() {
+    super(400, 'Query cancelled, connection was terminated', '08P01')
+    this.name = 'ClientGoneError'
+  }
+}
+
 const NO_PG_FIELDS: Omit<PgErrorFields, 'message' | 'code'> = {
   detail: null,
   hint: null,

@@ -1,9 +1,10 @@
 // HTTP wiring of the local Neon SQL-over-HTTP server: routing, body limits, status codes, stats.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type Backend, PostgresError } from './backend.js'
+import { type Backend, PostgresError, type RequestContext } from './backend.js'
 import { createPGliteBackend } from './backends/pglite.js'
 import { createPostgresBackend } from './backends/postgres.js'
+import { ClientGoneError } from './errors.js'
 import { runBatch, runSingle } from './execute.js'
 import { applyFault, type Fault, parseFault } from './faults.js'
 import {
@@ -59,6 +60,8 @@ function sendText(
   text: string,
   headers: Record<string, string> = {},
 ): void {
+  // The client went away: there is nobody to answer.
+  if (res.destroyed) return
   res.writeHead(status, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(text),
@@ -83,22 +86,34 @@ function readBody(req: IncomingMessage): Promise<string> {
       if (size > MAX_REQUEST_BYTES) tooLarge = true
       if (!tooLarge) chunks.push(chunk)
     })
+    let ended = false
     req.on('end', () => {
+      ended = true
       if (tooLarge) reject(new HttpError(413, `request is too large (max is ${MAX_REQUEST_BYTES} bytes)`))
       else resolve(Buffer.concat(chunks).toString('utf8'))
     })
     req.on('error', reject)
+    // A client that hangs up mid-body never sends the end: without this the request would wait forever.
+    req.on('close', () => {
+      if (!ended) reject(new ClientGoneError())
+    })
   })
 }
 
-async function handleSql(backend: Backend, req: IncomingMessage, res: ServerResponse): Promise<string> {
+async function handleSql(
+  backend: Backend,
+  req: IncomingMessage,
+  res: ServerResponse,
+  signal: AbortSignal,
+): Promise<string> {
   const request = parseSqlRequest(req.headers, await readBody(req))
+  const ctx: RequestContext = { credentials: request.credentials, signal }
   let body: unknown
   let headers: Record<string, string> = {}
   if (request.kind === 'single') {
-    body = resultToJson(await runSingle(backend, request.query), request.output)
+    body = resultToJson(await runSingle(backend, request.query, ctx), request.output)
   } else {
-    const results = await runBatch(backend, request.queries, request.options)
+    const results = await runBatch(backend, request.queries, request.options, ctx)
     body = { results: results.map((r) => resultToJson(r, request.output)) }
     headers = batchEchoHeaders(request.options)
   }
@@ -109,6 +124,25 @@ async function handleSql(backend: Backend, req: IncomingMessage, res: ServerResp
   }
   sendText(res, 200, text, headers)
   return `200 ${request.kind === 'single' ? 'query' : `batch of ${request.queries.length}`}`
+}
+
+/**
+ * Aborts when the connection closes before the response was sent: the client gave up (a fetch aborted, a Worker
+ * past its deadline), so its statement is cancelled and its batch is not committed, as Neon's proxy does.
+ */
+function clientGone(req: IncomingMessage, res: ServerResponse): AbortSignal {
+  const controller = new AbortController()
+  const { socket } = req
+  // The socket's 'end' (the client's FIN) comes in the same event-loop turn as the hang-up; the response's 'close'
+  // only after the socket is torn down, which a batch on PGlite could outrun to its COMMIT.
+  const onEnd = () => controller.abort()
+  socket.once('end', onEnd)
+  res.once('close', () => {
+    // Keep-alive sockets serve many requests: the listener must not outlive this one.
+    socket.off('end', onEnd)
+    if (!res.writableFinished) controller.abort()
+  })
+  return controller.signal
 }
 
 function sendError(res: ServerResponse, err: unknown): number {
@@ -148,14 +182,16 @@ export async function startNeonLocalServer(opts: StartOptions): Promise<NeonLoca
         return
       }
       requests++
+      const gone = clientGone(req, res)
       applyFault(fault, req, res)
-        .then((answered) => (answered ? `fault ${fault.kind}` : handleSql(backend, req, res)))
+        .then((answered) => (answered ? `fault ${fault.kind}` : handleSql(backend, req, res, gone)))
         .then(
           (summary) => log(`POST /sql ${summary} ${Date.now() - started}ms`),
           (err: unknown) => {
             const status = sendError(res, err)
+            const why = gone.aborted || err instanceof ClientGoneError ? 'client went away' : undefined
             log(
-              `POST /sql ${status} ${err instanceof Error ? err.message : String(err)} ${Date.now() - started}ms`,
+              `POST /sql ${status} ${why ?? (err instanceof Error ? err.message : String(err))} ${Date.now() - started}ms`,
             )
           },
         )
