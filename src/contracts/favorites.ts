@@ -2,6 +2,12 @@ import { z } from '@hono/zod-openapi'
 import { ActivityTypeSchema } from './activity-type'
 import { NextCursorSchema } from './pagination'
 
+/** Public: how many people saved an activity (never who). Read from counts kept ready, not counted per request. */
+const FavoriteCount = z.number().int().min(0).openapi({
+  description: 'How many users have this activity as a favourite now.',
+  example: 128,
+})
+
 const ActivityId = z.uuid().openapi({ example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e' })
 
 export const FavoriteActivityDtoSchema = z
@@ -11,6 +17,7 @@ export const FavoriteActivityDtoSchema = z
     type: ActivityTypeSchema,
     companyId: z.uuid().openapi({ example: '5f0c4b1e-8a3d-4c2b-9e1f-2a3b4c5d6e7f' }),
     imageUrl: z.string().nullable().openapi({ example: 'https://images.example.com/kayak.jpg' }),
+    favoriteCount: FavoriteCount,
   })
   .openapi('FavoriteActivityDto')
 
@@ -37,6 +44,7 @@ export const FavoriteStatusDtoSchema = z
     activityId: ActivityId,
     favorited: z.boolean(),
     favoritedAt: z.iso.datetime().nullable().openapi({ example: '2026-11-27T20:50:36.123Z' }),
+    favoriteCount: FavoriteCount,
   })
   .openapi('FavoriteStatusDto')
 
@@ -55,6 +63,7 @@ export const FAVORITE_RECORD_EXAMPLE = {
     type: 'SLOT_BASED',
     companyId: '5f0c4b1e-8a3d-4c2b-9e1f-2a3b4c5d6e7f',
     imageUrl: 'https://images.example.com/kayak.jpg',
+    favoriteCount: 128,
   },
 } satisfies z.input<typeof FavoriteRecordDtoSchema>
 
@@ -69,8 +78,14 @@ export const FAVORITE_STATUS_EXAMPLE = {
       activityId: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e',
       favorited: true,
       favoritedAt: '2026-11-27T20:50:36.123Z',
+      favoriteCount: 128,
     },
-    { activityId: '5f0c4b1e-8a3d-4c2b-9e1f-2a3b4c5d6e7f', favorited: false, favoritedAt: null },
+    {
+      activityId: '5f0c4b1e-8a3d-4c2b-9e1f-2a3b4c5d6e7f',
+      favorited: false,
+      favoritedAt: null,
+      favoriteCount: 0,
+    },
   ],
 } satisfies z.input<typeof FavoriteStatusResponseDtoSchema>
 

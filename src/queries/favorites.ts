@@ -6,8 +6,22 @@ import { and, type Column, desc, eq, lt, lte, or, type SQL, sql } from 'drizzle-
 import type { FavoriteActivityDto, FavoriteRecordDto, FavoriteStatusDto } from '../contracts/favorites'
 import type { Db } from '../db/client'
 import { postgresErrorOf } from '../db/errors'
-import { type ActivityTypeValue, activities, userActivityFavorites as favorites, users } from '../db/schema'
+import {
+  type ActivityTypeValue,
+  activities,
+  activityFavoriteTotals,
+  userActivityFavorites as favorites,
+  users,
+} from '../db/schema'
 import { fromMicros, isoOf, microsOf } from './timestamps'
+
+/**
+ * How many users favourited an activity, from the per-activity totals the write statements keep in step (a few
+ * shard rows on the totals' primary key): never a count over the favourites at read time.
+ */
+const favoriteCountOf = (activityId: Column | SQL) =>
+  sql<number>`(SELECT coalesce(sum(${activityFavoriteTotals.favorites}), 0)::int FROM ${activityFavoriteTotals}
+    WHERE ${activityFavoriteTotals.activityId} = ${activityId})`
 
 /**
  * A favourite and its activity, flat (a subquery's columns must be): `toRecord` nests them as the DTO does. The
@@ -22,6 +36,7 @@ const recordFields = {
   type: activities.type,
   companyId: activities.companyId,
   imageUrl: activities.imageUrl,
+  favoriteCount: favoriteCountOf(activities.id).as('record_favorite_count'),
 }
 
 /** A row of `recordFields`: the record's own fields, its activity's (but its id, which is `activityId`) and the position. */
@@ -38,6 +53,7 @@ const toRecord = (row: RecordFields): FavoriteRecordDto => ({
     type: row.type,
     companyId: row.companyId,
     imageUrl: row.imageUrl,
+    favoriteCount: row.favoriteCount,
   },
 })
 
@@ -71,6 +87,7 @@ async function callerFavorites(
       type: selected.type,
       companyId: selected.companyId,
       imageUrl: selected.imageUrl,
+      favoriteCount: selected.favoriteCount,
     })
     .from(users)
     .leftJoin(selected, sql`true`)
@@ -97,6 +114,7 @@ type UpsertedRecord = {
   type: ActivityTypeValue
   company_id: string
   image_url: string | null
+  favorite_count: number
 }
 type UpsertRow = {
   user_exists: boolean
@@ -123,7 +141,8 @@ export async function upsertFavorite(
   const result = await db
     .execute<UpsertRow>(sql`
     WITH activity AS (
-      SELECT ${activities.id}, ${activities.name}, ${activities.type}, ${activities.companyId}, ${activities.imageUrl}
+      SELECT ${activities.id}, ${activities.name}, ${activities.type}, ${activities.companyId}, ${activities.imageUrl},
+             ${favoriteCountOf(activities.id)} AS favorite_count
       FROM ${activities} WHERE ${activities.id} = ${params.activityId}
     ), account AS (
       SELECT ${users.id} FROM ${users} WHERE ${users.id} = ${params.userId}
@@ -137,7 +156,9 @@ export async function upsertFavorite(
     SELECT EXISTS (SELECT 1 FROM account) AS user_exists,
            a.id IS NOT NULL AS activity_exists,
            u.id, a.id AS activity_id, ${isoOf(sql`u.created_at`)} AS created_at, u.created,
-           a.name, a.type, a.company_id, a.image_url
+           a.name, a.type, a.company_id, a.image_url,
+           -- The totals are kept by a trigger at the end of this statement: its snapshot has not seen this insert.
+           a.favorite_count + CASE WHEN u.created THEN 1 ELSE 0 END AS favorite_count
     FROM (SELECT 1) AS one
     LEFT JOIN activity a ON true
     LEFT JOIN upserted u ON true
@@ -165,6 +186,7 @@ export async function upsertFavorite(
         type: record.type,
         companyId: record.company_id,
         imageUrl: record.image_url,
+        favoriteCount: Number(record.favorite_count),
       },
     },
   }
@@ -252,8 +274,13 @@ export async function favoriteStatuses(
 ): Promise<FavoriteStatusDto[] | undefined> {
   // Ids are validated UUIDs, so the array literal cannot be broken out of; it is still sent as a parameter.
   const idArray = `{${params.activityIds.join(',')}}`
-  const result = await db.execute<{ activity_id: string; favorited_at: string | null }>(sql`
-    SELECT asked.activity_id, ${isoOf(favorites.createdAt)} AS favorited_at
+  const result = await db.execute<{
+    activity_id: string
+    favorited_at: string | null
+    favorite_count: number
+  }>(sql`
+    SELECT asked.activity_id, ${isoOf(favorites.createdAt)} AS favorited_at,
+           ${favoriteCountOf(sql`asked.activity_id`)} AS favorite_count
     FROM ${users}
     CROSS JOIN unnest(${idArray}::uuid[]) WITH ORDINALITY AS asked(activity_id, position)
     LEFT JOIN ${favorites}
@@ -266,5 +293,6 @@ export async function favoriteStatuses(
     activityId: row.activity_id,
     favorited: row.favorited_at !== null,
     favoritedAt: row.favorited_at,
+    favoriteCount: Number(row.favorite_count),
   }))
 }

@@ -26,6 +26,7 @@ describe('POST /favorites', () => {
           type: 'SERVICE',
           companyId: activity.companyId,
           imageUrl: 'https://img.example/a.jpg',
+          favoriteCount: 1,
         },
       })
       const rows = await favoriteRows(userId)

@@ -18,10 +18,20 @@ describe('GET /favorites/status', () => {
       expect(response.status).toBe(200)
       expect(await response.json()).toEqual({
         items: [
-          { activityId: notLiked.id, favorited: false, favoritedAt: null },
-          { activityId: liked.id, favorited: true, favoritedAt: '2026-07-07T07:07:07.007Z' },
-          { activityId: unknown, favorited: false, favoritedAt: null },
-          { activityId: liked.id, favorited: true, favoritedAt: '2026-07-07T07:07:07.007Z' },
+          { activityId: notLiked.id, favorited: false, favoritedAt: null, favoriteCount: 0 },
+          {
+            activityId: liked.id,
+            favorited: true,
+            favoritedAt: '2026-07-07T07:07:07.007Z',
+            favoriteCount: 1,
+          },
+          { activityId: unknown, favorited: false, favoritedAt: null, favoriteCount: 0 },
+          {
+            activityId: liked.id,
+            favorited: true,
+            favoritedAt: '2026-07-07T07:07:07.007Z',
+            favoriteCount: 1,
+          },
         ],
       })
     })
@@ -65,7 +75,10 @@ describe('GET /favorites/status', () => {
       await createFavorite(owner, activity.id)
       const other = await userToken(await createUser())
       const body = await (await api(`/favorites/status?activityIds=${activity.id}`, { token: other })).json()
-      expect(body).toEqual({ items: [{ activityId: activity.id, favorited: false, favoritedAt: null }] })
+      // The count is public (how many, never who); the heart is the caller's own.
+      expect(body).toEqual({
+        items: [{ activityId: activity.id, favorited: false, favoritedAt: null, favoriteCount: 1 }],
+      })
     })
   })
 })

@@ -22,6 +22,7 @@ describe('GET /favorites/{activityId}', () => {
           type: 'SLOT_BASED',
           companyId: activity.companyId,
           imageUrl: null,
+          favoriteCount: 1,
         },
       })
     })
