@@ -195,8 +195,8 @@ describe('a client generated from the live document', () => {
     expect(result.repeated.record).toEqual(result.created.record)
     expect(result.list).toEqual({ items: [result.created.record], nextCursor: null })
     expect(result.statuses).toEqual([
-      { activityId: kayak, favorited: true, favoritedAt: result.created.record.createdAt },
-      { activityId: massage, favorited: false, favoritedAt: null },
+      { activityId: kayak, favorited: true, favoritedAt: result.created.record.createdAt, favoriteCount: 3 },
+      { activityId: massage, favorited: false, favoritedAt: null, favoriteCount: 0 },
     ])
     expect(result.one).toEqual(result.created.record)
 
@@ -230,6 +230,7 @@ describe('a client generated from the live document', () => {
       activityId: kayak,
       favorited: false,
       favoritedAt: null,
+      favoriteCount: 2,
     })
     expect(result.afterRemoval.notFound).toMatchObject({ status: 404, type: 'urn:problem-type:not-found' })
   })
