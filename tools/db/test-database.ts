@@ -2,9 +2,14 @@
  * A throwaway database for one test run: PGlite in memory by default, or a fresh database created on the
  * PostgreSQL server named by `TEST_DATABASE_URL` (dropped afterwards), behind a local Neon-protocol server,
  * migrated through the Neon HTTP path.
+ *
+ * On PostgreSQL the run is set up as a Neon project is: the role of the connection string the Worker and tools send
+ * (`LOCAL_DATABASE_URL`, `app`) is a non-superuser owner (LOGIN CREATEDB CREATEROLE), created if missing, it owns the
+ * database, and every request (migrations included) logs in as it. `TEST_DATABASE_URL` itself is only used to create
+ * and drop the database (and the role): a superuser, or that owner role.
  */
-import { randomBytes } from 'node:crypto'
-import pg from 'pg'
+
+import { createOwnedDatabase, ensureOwnerRole, roleOf } from '../neon-local/provision'
 import { type NeonLocalServer, startNeonLocalServer } from '../neon-local/server'
 import { LOCAL_DATABASE_URL } from './connect'
 import { migrateDatabase } from './migrate'
@@ -17,38 +22,36 @@ export async function startTestDatabase(postgresUrl = process.env.TEST_DATABASE_
     await migrateOrClose(server)
     return { server, backend: 'pglite', close: () => server.close() }
   }
-  const name = `favorites_test_${Date.now()}_${randomBytes(3).toString('hex')}`
-  await withAdmin(postgresUrl, (admin) => admin.query(`CREATE DATABASE ${name}`))
-  const url = new URL(postgresUrl)
-  url.pathname = `/${name}`
-  const server = await startNeonLocalServer({ backend: { kind: 'postgres', url: url.toString(), max: 20 } })
-  await migrateOrClose(server)
+  const owner = roleOf(LOCAL_DATABASE_URL)
+  await ensureOwnerRole(postgresUrl, owner)
+  const database = await createOwnedDatabase(postgresUrl, 'favorites_test', owner)
+  let server: NeonLocalServer
+  try {
+    server = await startNeonLocalServer({
+      backend: { kind: 'postgres', url: database.url, max: 20, runAs: 'connection-string' },
+    })
+  } catch (error) {
+    await database.drop()
+    throw error
+  }
+  await migrateOrClose(server, database.drop)
   return {
     server,
     backend: 'postgres',
     async close() {
       await server.close()
-      await withAdmin(postgresUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
+      await database.drop()
     },
   }
 }
 
-/** A failed migration must not leave the server running (vitest would hang waiting for it). */
-async function migrateOrClose(server: NeonLocalServer): Promise<void> {
+/** A failed migration must not leave the server (or the database) behind: vitest would hang waiting for it. */
+async function migrateOrClose(server: NeonLocalServer, drop?: () => Promise<void>): Promise<void> {
   try {
     await migrateDatabase(LOCAL_DATABASE_URL, server.url)
   } catch (error) {
     await server.close()
+    await drop?.()
     throw error
-  }
-}
-
-async function withAdmin<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await run(client)
-  } finally {
-    await client.end()
   }
 }

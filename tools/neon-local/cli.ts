@@ -1,15 +1,19 @@
-// tsx tools/neon-local/cli.ts [--port 4444] [--host 127.0.0.1] [--pglite [DIR]] [--postgres URL] [--quiet]
+// tsx tools/neon-local/cli.ts [--port 4444] [--host 127.0.0.1] [--pglite [DIR]] [--postgres URL [--run-as WHO]] [--quiet]
+import type { RunAs } from './backends/postgres.js'
 import { type BackendOptions, startNeonLocalServer } from './server.js'
 
-const USAGE = `usage: tsx tools/neon-local/cli.ts [--port 4444] [--host 127.0.0.1] [--pglite [DIR]] [--postgres URL] [--quiet]
+const USAGE = `usage: tsx tools/neon-local/cli.ts [--port 4444] [--host 127.0.0.1] [--pglite [DIR]] [--postgres URL [--run-as WHO]] [--quiet]
   --pglite [DIR]   PGlite backend (the default); in memory unless DIR is given
-  --postgres URL   a real PostgreSQL server, pooled (max 10 connections)
+  --postgres URL   a real PostgreSQL server, pooled (max 10 connections per role)
+  --run-as WHO     with --postgres: connection-string (the default, as on Neon: each request logs in as the
+                   user/password of its Neon-Connection-String) or backend-url (every request as URL's user)
   --quiet          do not log each request`
 
 interface CliOptions {
   port: number
   host: string
   backend: BackendOptions
+  runAs: RunAs
   quiet: boolean
 }
 
@@ -19,7 +23,13 @@ function fail(message: string): never {
 }
 
 function parseArgs(argv: string[]): CliOptions {
-  const opts: CliOptions = { port: 4444, host: '127.0.0.1', backend: { kind: 'pglite' }, quiet: false }
+  const opts: CliOptions = {
+    port: 4444,
+    host: '127.0.0.1',
+    backend: { kind: 'pglite' },
+    runAs: 'connection-string',
+    quiet: false,
+  }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     const next = argv[i + 1]
@@ -46,6 +56,13 @@ function parseArgs(argv: string[]): CliOptions {
       case '--postgres':
         opts.backend = { kind: 'postgres', url: required() }
         break
+      case '--run-as': {
+        const who = required()
+        if (who !== 'connection-string' && who !== 'backend-url')
+          fail('--run-as needs connection-string or backend-url')
+        opts.runAs = who
+        break
+      }
       case '--quiet':
         opts.quiet = true
         break
@@ -58,6 +75,7 @@ function parseArgs(argv: string[]): CliOptions {
         fail(`unknown argument: ${arg}`)
     }
   }
+  if (opts.backend.kind === 'postgres') opts.backend.runAs = opts.runAs
   return opts
 }
 
@@ -70,7 +88,7 @@ const server = await startNeonLocalServer({
 })
 const what =
   opts.backend.kind === 'postgres'
-    ? `PostgreSQL ${redact(opts.backend.url)}`
+    ? `PostgreSQL ${redact(opts.backend.url)} (${opts.runAs === 'connection-string' ? "as each connection string's role" : "as the URL's user"})`
     : `PGlite ${opts.backend.dataDir ?? '(in memory)'}`
 console.log(`[neon-local] ${what} -> neonConfig.fetchEndpoint = '${server.url}'`)
 

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { type Backend, PostgresError, type RequestContext } from './backend.js'
 import { createPGliteBackend } from './backends/pglite.js'
-import { createPostgresBackend } from './backends/postgres.js'
+import { createPostgresBackend, type RunAs } from './backends/postgres.js'
 import { ClientGoneError } from './errors.js'
 import { runBatch, runSingle } from './execute.js'
 import { applyFault, type Fault, parseFault } from './faults.js'
@@ -19,7 +19,12 @@ import {
 
 export type BackendOptions =
   | { kind: 'pglite'; dataDir?: string }
-  | { kind: 'postgres'; url: string; max?: number }
+  /**
+   * `runAs` (default `backend-url`, which keeps existing callers working): `connection-string` connects as the
+   * user and password of each request's `Neon-Connection-String`, as Neon does; `backend-url` runs every request
+   * as the user of `url`.
+   */
+  | { kind: 'postgres'; url: string; max?: number; runAs?: RunAs }
 
 export interface NeonLocalServer {
   /** http://HOST:PORT/sql, the value for `neonConfig.fetchEndpoint`. */
@@ -51,7 +56,7 @@ const CORS_HEADERS: Record<string, string> = {
 function createBackend(opts: BackendOptions, log?: (line: string) => void): Promise<Backend> {
   return opts.kind === 'pglite'
     ? createPGliteBackend(opts.dataDir)
-    : Promise.resolve(createPostgresBackend(opts.url, opts.max, log))
+    : Promise.resolve(createPostgresBackend({ url: opts.url, max: opts.max, runAs: opts.runAs, log }))
 }
 
 function sendText(

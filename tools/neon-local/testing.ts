@@ -11,6 +11,8 @@ export interface BackendUnderTest {
   title: string
   /** The server's /sql endpoint, or null when this backend is not available in this run. */
   url: string | null
+  /** Whether a wrong password is refused (PostgreSQL with password auth; PGlite and trust clusters accept any). */
+  checksPasswords: boolean
 }
 
 /** A running server as a test file sees it (over HTTP: it lives in the main vitest process). */
@@ -23,13 +25,14 @@ export interface ServerUnderTest {
 function backends(): BackendUnderTest[] {
   const urls = inject('neonLocalUrls')
   return [
-    { kind: 'pglite', title: 'PGlite (in memory)', url: urls.pglite },
+    { kind: 'pglite', title: 'PGlite (in memory)', url: urls.pglite, checksPasswords: false },
     {
       kind: 'postgres',
       title: urls.postgres
         ? 'PostgreSQL (TEST_DATABASE_URL)'
-        : 'PostgreSQL (skipped: set TEST_DATABASE_URL to a superuser URL of a fresh database)',
+        : 'PostgreSQL (skipped: set TEST_DATABASE_URL to a superuser URL)',
       url: urls.postgres,
+      checksPasswords: urls.postgresChecksPasswords,
     },
   ]
 }

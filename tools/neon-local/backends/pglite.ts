@@ -83,8 +83,9 @@ export async function createPGliteBackend(dataDir?: string): Promise<Backend> {
   return {
     kind: 'pglite',
     // PGlite has a single connection: runExclusive keeps a whole batch transaction (and the reset
-    // after it) from interleaving with any other request. A running statement cannot be cancelled: the client's
-    // leaving is seen between statements (see execute.ts).
+    // after it) from interleaving with any other request. It has one user too: the connection string's role is
+    // not used (every request runs as PGlite's `postgres` superuser), and a running statement cannot be cancelled (the
+    // client's leaving is seen between statements; see execute.ts).
     withSession: (_ctx, fn) =>
       db.runExclusive(async () => {
         try {

@@ -1,8 +1,10 @@
-// A real PostgreSQL server through a node-postgres pool: real concurrency, one pooled connection
-// per request, like Neon's proxy. A statement whose HTTP client goes away is cancelled on the server.
+// A real PostgreSQL server through node-postgres pools: real concurrency, one pooled connection per request, like
+// Neon's proxy. With `runAs: 'connection-string'` there is one pool per role of the requests' connection strings,
+// each logging in as that role (so its password is checked and its privileges apply, as on Neon).
 import pg from 'pg'
 import {
   type Backend,
+  type Credentials,
   type QueryResult,
   RESET_SESSION_SQL,
   type Session,
@@ -11,15 +13,25 @@ import {
   toFieldInfo,
   toPostgresError,
 } from '../backend.js'
+import { HttpError } from '../errors.js'
 import { cancelBackend } from './pg-cancel.js'
+
+/**
+ * Whose session a request gets. `connection-string`: the user and password of its `Neon-Connection-String`, on the
+ * backend URL's host, port and database. `backend-url`: the backend URL's own user for every request.
+ */
+export type RunAs = 'connection-string' | 'backend-url'
+
+export interface PostgresBackendOptions {
+  url: string
+  /** Connections per pool (one pool per role with `runAs: 'connection-string'`). */
+  max?: number
+  runAs?: RunAs
+  log?: (line: string) => void
+}
 
 // Every value stays Postgres's text output; the driver parses it by dataTypeID on its side.
 const rawText = { getTypeParser: () => (value: string) => value }
-
-function rethrow(err: unknown): never {
-  if (err instanceof pg.DatabaseError) throw toPostgresError(err)
-  throw err
-}
 
 class PgSession implements Session {
   /** A CancelRequest was sent: the connection is not reused, since a late cancel could hit the next request. */
@@ -66,27 +78,73 @@ class PgSession implements Session {
     try {
       return await statement()
     } catch (err) {
-      rethrow(err)
+      if (err instanceof pg.DatabaseError) throw toPostgresError(err)
+      throw err
     } finally {
       this.signal.removeEventListener('abort', onAbort)
     }
   }
 }
 
-export function createPostgresBackend(url: string, max = 10, log?: (line: string) => void): Backend {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max,
-    // Timestamps must come out in UTC text; as a startup option it is also what RESET ALL restores.
-    options: '-c TimeZone=UTC',
-  })
-  // An idle client dying (server restart) must not crash the process; the pool replaces it.
-  pool.on('error', (err) => log?.(`postgres pool error: ${err.message}`))
+/** The backend URL with a request's role in it (pg lets a connection string override user/password options). */
+function urlAs(url: string, c: Credentials): string {
+  const u = new URL(url)
+  u.username = encodeURIComponent(c.user)
+  u.password = encodeURIComponent(c.password)
+  return u.toString()
+}
+
+export function createPostgresBackend(opts: PostgresBackendOptions): Backend {
+  const { url, max = 10, runAs = 'backend-url', log } = opts
+  const pools = new Map<string, pg.Pool>()
+
+  function createPool(connectionString: string): pg.Pool {
+    const pool = new pg.Pool({
+      connectionString,
+      max,
+      // Timestamps must come out in UTC text; as a startup option it is also what RESET ALL restores.
+      options: '-c TimeZone=UTC',
+    })
+    // An idle client dying (server restart) must not crash the process; the pool replaces it.
+    pool.on('error', (err) => log?.(`postgres pool error: ${err.message}`))
+    return pool
+  }
+
+  function poolFor(c: Credentials): { key: string; pool: pg.Pool } {
+    const key = runAs === 'backend-url' ? '' : `${c.user}\u0000${c.password}`
+    let pool = pools.get(key)
+    if (!pool) {
+      pool = createPool(runAs === 'backend-url' ? url : urlAs(url, c))
+      pools.set(key, pool)
+    }
+    return { key, pool }
+  }
+
+  async function connect(c: Credentials): Promise<pg.PoolClient> {
+    const { key, pool } = poolFor(c)
+    try {
+      return await pool.connect()
+    } catch (err) {
+      // pg fails on its own side when the server asks for a password it has none of (a Bearer-token request).
+      const authFailed =
+        err instanceof pg.DatabaseError
+          ? err.code?.startsWith('28') === true
+          : err instanceof Error && /\b(SASL|password)\b/.test(err.message)
+      if (runAs === 'connection-string' && authFailed) {
+        // A role that cannot log in keeps no pool; fixing the password later gets a fresh one.
+        pools.delete(key)
+        void pool.end()
+        // Neon's proxy checks passwords itself and answers with its own message and no SQLSTATE.
+        throw new HttpError(400, `password authentication failed for user '${c.user}'`)
+      }
+      throw err instanceof pg.DatabaseError ? toPostgresError(err) : err
+    }
+  }
 
   return {
     kind: 'postgres',
     async withSession(ctx, fn) {
-      const client = await pool.connect()
+      const client = await connect(ctx.credentials)
       const session = new PgSession(client, ctx.signal)
       try {
         return await fn(session)
@@ -94,7 +152,10 @@ export function createPostgresBackend(url: string, max = 10, log?: (line: string
         await releaseAfterReset(client, session)
       }
     },
-    close: () => pool.end(),
+    async close() {
+      await Promise.all([...pools.values()].map((p) => p.end()))
+      pools.clear()
+    },
   }
 }
 
