@@ -44,7 +44,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
   const postgres = await startBenchPostgres(log)
   onCleanup('PostgreSQL', () => postgres.stop())
 
-  log('bundle: wrangler deploy --dry-run --minify')
+  log('bundle: wrangler deploy --dry-run (minified by wrangler.toml)')
   const bundle = await measureBundle(workDir)
   bundle.startup = await measureStartup(workDir)
   log(

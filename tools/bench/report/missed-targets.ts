@@ -38,17 +38,12 @@ function analyticsMiss(misses: string[]): string | undefined {
 
 function bundleMiss(r: BenchResults): string {
   const b = r.bundle
-  const saving = b.zodLocalesGzipKiB
-  const next = b.byPackage
-    .filter((p) => p.name !== 'zod')
-    .slice(0, 2)
-    .map((p) => p.name)
+  const largest = b.byPackage.slice(0, 3).map((p) => p.name)
   return (
-    `- **Bundle size** (${fmt(b.gzipKiB, 1)} KiB gzip): zod 4's locale message tables (\`zod/v4/locales/*\`) are ` +
-    `${fmt(b.zodLocalesKiB, 1)} KiB of the minified bundle${saving ? ` and about ${fmt(saving, 1)} KiB gzipped` : ''}, pulled in ` +
-    'through `export * as locales`, which esbuild cannot drop; the Worker never uses them. What would fix it: a build step that ' +
-    "replaces `zod/v4/locales/index.js` with a module exporting only `en` (an esbuild plugin: wrangler's `[alias]` cannot rewrite " +
-    `zod's relative import)${saving ? `, about ${fmt(b.gzipKiB - saving, 0)} KiB gzip` : ''}. Beyond that, ${next.join(' and ')} are the next largest.`
+    `- **Bundle size** (${fmt(b.gzipKiB, 1)} KiB gzip, minified, zod's locales already aliased to \`en\` only): ` +
+    `the largest parts are ${largest.join(', ')}. \`@neondatabase/serverless\` is one pre-bundled file (its WebSocket ` +
+    'pg client, SCRAM and TLS included) that esbuild cannot trim although `neon()` over HTTP uses little of it; ' +
+    "going lower needs a small fetch client for Neon's HTTP endpoint in its place."
   )
 }
 
