@@ -111,7 +111,9 @@ describe('POST /favorites', () => {
         body: 'activityId=x',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       })
-      await expectProblem(response, 415)
+      const problem = await expectProblem(response, 415)
+      // The wording the document's example shows.
+      expect(problem.detail).toBe('The request body must be application/json')
     })
 
     it('answers 413 for a huge body, and stores nothing', async () => {
