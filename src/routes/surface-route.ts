@@ -1,7 +1,8 @@
 /**
  * The two authenticated surfaces, as route builders: `clientRoute()` for the mobile app, `staffRoute()` for the
  * business dashboard. Each fills in what every operation of its surface shares (tag, bearer security, the auth
- * middleware, and the 401/403/503 problems), so a route file holds only what is its own.
+ * middleware and request budget, conditional GETs, and the 401/403/429/500/503 problems), so a route file holds
+ * only what is its own.
  */
 import { createRoute, type RouteConfig } from '@hono/zod-openapi'
 import type { MiddlewareHandler } from 'hono'
@@ -15,16 +16,15 @@ import { requireAnalyticsStaff, requireEndUser } from '../middleware/auth'
 import { limitPerCompany, limitPerUser } from '../middleware/rate-limit'
 import type { DocumentedProblemStatus } from '../problems/catalogue'
 
-type OwnRoute = Pick<
-  RouteConfig,
-  'method' | 'path' | 'operationId' | 'summary' | 'description' | 'request'
-> & {
+type OwnRoute = Pick<RouteConfig, 'method' | 'path' | 'operationId' | 'summary' | 'description'> & {
   operationId: string
+  // Required: without it the route's input type would be `unknown`.
+  request: NonNullable<RouteConfig['request']>
   responses: RouteConfig['responses']
 }
 
 type OwnProblems<S extends DocumentedProblemStatus> = ProblemExamples & {
-  /** The error statuses of this operation besides the surface's own 401, 403 and 503. */
+  /** The error statuses of this operation besides the surface's own 401, 403, 429, 500 and 503. */
   statuses: readonly S[]
 }
 
