@@ -3,6 +3,7 @@
 // the field metadata and the command tag; speaking the protocol ourselves gives exactly what the
 // Neon proxy sees: untyped text parameters, raw text values, full RowDescription and the tag.
 import { PGlite, type messages as pgMessages, protocol } from '@electric-sql/pglite'
+import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto'
 import {
   type Backend,
   parseCommandTag,
@@ -73,18 +74,37 @@ class PGliteSession implements Session {
   }
 }
 
+/**
+ * Neon's reset says `SET SESSION AUTHORIZATION DEFAULT`, but PGlite starts without a default for it (the setting is
+ * empty), so a request's `SET SESSION AUTHORIZATION x` would survive into every later request. The user PGlite
+ * started as is set back explicitly (allowed: that user is the superuser), then checked.
+ */
+async function restoreStartupUser(session: PGliteSession, user: string): Promise<void> {
+  const quoted = `"${user.replaceAll('"', '""')}"`
+  await session.simple(`SET SESSION AUTHORIZATION ${quoted}; RESET ROLE`)
+  // Through the session, not db.query(): that takes PGlite's query lock, which runExclusive already holds.
+  const { rows } = await session.execute({
+    query: 'SELECT session_user = $1 AND current_user = $1',
+    params: [user],
+  })
+  if (rows[0]?.[0] !== 't') throw new Error(`PGlite: the session could not be reset to user ${user}`)
+}
+
 export async function createPGliteBackend(dataDir?: string): Promise<Backend> {
-  // TimeZone is pinned in the startup parameters so that RESET ALL returns to UTC too.
+  // TimeZone is pinned in the startup parameters so that RESET ALL returns to UTC too. pgcrypto is loaded so
+  // that `CREATE EXTENSION pgcrypto` works as on Neon (PGlite ships contrib extensions as separate modules).
   const db = await PGlite.create({
     dataDir,
     startParams: [...PGlite.defaultStartParams, '-c', 'TimeZone=UTC'],
+    extensions: { pgcrypto },
   })
   const session = new PGliteSession(db)
+  const startupUser = (await db.query<{ u: string }>('SELECT session_user AS u')).rows[0]?.u ?? 'postgres'
   return {
     kind: 'pglite',
     // PGlite has a single connection: runExclusive keeps a whole batch transaction (and the reset
     // after it) from interleaving with any other request. It has one user too: the connection string's role is
-    // not used (every request runs as PGlite's `postgres` superuser), and a running statement cannot be cancelled (the
+    // not used (every request runs as the startup user), and a running statement cannot be cancelled (the
     // client's leaving is seen between statements; see execute.ts).
     withSession: (_ctx, fn) =>
       db.runExclusive(async () => {
@@ -92,6 +112,7 @@ export async function createPGliteBackend(dataDir?: string): Promise<Backend> {
           return await fn(session)
         } finally {
           await session.simple(RESET_SESSION_SQL)
+          await restoreStartupUser(session, startupUser)
         }
       }),
     close: () => db.close(),

@@ -36,6 +36,8 @@ const rawText = { getTypeParser: () => (value: string) => value }
 class PgSession implements Session {
   /** A CancelRequest was sent: the connection is not reused, since a late cancel could hit the next request. */
   cancelled = false
+  /** The connection failed under a statement (e.g. its backend was terminated). */
+  broken = false
 
   constructor(
     private readonly client: pg.PoolClient,
@@ -79,7 +81,9 @@ class PgSession implements Session {
       return await statement()
     } catch (err) {
       if (err instanceof pg.DatabaseError) throw toPostgresError(err)
-      throw err
+      // Not a Postgres error: the connection itself failed. The proxy answers its client's errors with 400.
+      this.broken = true
+      throw new HttpError(400, `error communicating with the server: ${(err as Error).message}`)
     } finally {
       this.signal.removeEventListener('abort', onAbort)
     }
@@ -105,8 +109,13 @@ export function createPostgresBackend(opts: PostgresBackendOptions): Backend {
       // Timestamps must come out in UTC text; as a startup option it is also what RESET ALL restores.
       options: '-c TimeZone=UTC',
     })
-    // An idle client dying (server restart) must not crash the process; the pool replaces it.
+    // An idle client dying (server restart, pg_terminate_backend) must not crash the process; the pool replaces it.
     pool.on('error', (err) => log?.(`postgres pool error: ${err.message}`))
+    // Nor may a client that dies while lent out: pg-pool listens only to idle clients, and an 'error' event
+    // without a listener kills the process. The request sees the failure through its query instead.
+    pool.on('connect', (client) => {
+      client.on('error', (err) => log?.(`postgres connection error: ${err.message}`))
+    })
     return pool
   }
 
@@ -160,11 +169,11 @@ export function createPostgresBackend(opts: PostgresBackendOptions): Backend {
 }
 
 /**
- * Resets the session before it goes back to the pool. A connection that had a cancel sent to it, or cannot be reset,
- * is dropped instead (`release(true)`), and the pool opens a new one when needed.
+ * Resets the session before it goes back to the pool. A connection that failed, had a cancel sent to it, or cannot
+ * be reset is dropped instead (`release(true)`), and the pool opens a new one when needed.
  */
 async function releaseAfterReset(client: pg.PoolClient, session: PgSession): Promise<void> {
-  if (session.cancelled) {
+  if (session.broken || session.cancelled) {
     client.release(true)
     return
   }
