@@ -13,7 +13,7 @@ function abortingDriver(afterMs: number) {
   return neon(CONNECTION_STRING, { fetchOptions: { signal: controller.signal } })
 }
 
-describeEachBackend('client disconnect', (backend) => {
+describeEachBackend('client disconnect', (backend, server) => {
   const sql = neon(CONNECTION_STRING)
   const table = uniqueName('nl_gone')
 
@@ -54,6 +54,21 @@ describeEachBackend('client disconnect', (backend) => {
       ]),
     ).rejects.toThrow(/abort/i)
     await sleep(1300)
+    expect(await count(marker)).toBe(0)
+  })
+
+  it('runs nothing for a client that left while a slow fault held its request', async () => {
+    const marker = uniqueName('slow')
+    const fault = (body: object) =>
+      fetch(server.url.replace(/\/sql$/, '/faults'), { method: 'PUT', body: JSON.stringify(body) })
+    await fault({ kind: 'slow', delayMs: 400 })
+    try {
+      const gone = abortingDriver(100)
+      await expect(gone.query(`INSERT INTO ${table} (note) VALUES ($1)`, [marker])).rejects.toThrow(/abort/i)
+      await sleep(600)
+    } finally {
+      await fault({ kind: 'none' })
+    }
     expect(await count(marker)).toBe(0)
   })
 

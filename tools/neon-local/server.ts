@@ -82,6 +82,11 @@ const send = (res: ServerResponse, status: number, body: unknown): void =>
 /** Reads the whole body; past the limit it keeps draining (so the client can read our 413) and rejects. */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    // Gone already (e.g. during a `slow` fault): a destroyed stream emits nothing more, so waiting would never end.
+    if (req.destroyed) {
+      reject(new ClientGoneError())
+      return
+    }
     const declared = Number(req.headers['content-length'] ?? 0)
     let tooLarge = declared > MAX_REQUEST_BYTES
     let size = 0
