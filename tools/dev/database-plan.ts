@@ -22,6 +22,15 @@ function isPostgresUrl(value: string): boolean {
   return /^postgres(ql)?:\/\//.test(value) && URL.canParse(value)
 }
 
+/**
+ * Whether the local Neon-protocol server (like Neon) accepts `url` as the Worker's connection string: a user, a
+ * password and a domain host. A local PostgreSQL URL such as `postgres://postgres@127.0.0.1/app` is not one.
+ */
+function neonShaped(url: string): boolean {
+  const { username, password, hostname } = new URL(url)
+  return username !== '' && password !== '' && !/^[\d.]+$/.test(hostname) && !hostname.startsWith('[')
+}
+
 /** A URL for printing: without its password. */
 function redact(url: string): string {
   const parsed = new URL(url)
@@ -62,7 +71,8 @@ export function planDatabase(settings: Settings): DatabasePlan {
         '(and leave DATABASE_URL empty); for a Neon-protocol server of your own set NEON_HTTP_ENDPOINT.',
     )
   }
-  const workerUrl = databaseUrl ?? LOCAL_DATABASE_URL
+  // The local server picks the database itself; the Worker only needs a connection string Neon would accept.
+  const workerUrl = databaseUrl && neonShaped(databaseUrl) ? databaseUrl : LOCAL_DATABASE_URL
   if (localPostgres) {
     if (!isPostgresUrl(localPostgres)) throw new LaunchError('LOCAL_POSTGRES_URL must be a postgres:// URL')
     return {
