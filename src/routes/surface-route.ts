@@ -4,7 +4,7 @@
  * middleware and request budget, conditional GETs, and the 401/403/429/500/503 problems), so a route file holds
  * only what is its own.
  */
-import { createRoute, type RouteConfig } from '@hono/zod-openapi'
+import { createRoute, type RouteConfig, z } from '@hono/zod-openapi'
 import type { MiddlewareHandler } from 'hono'
 import {
   CONDITIONAL_GET_HEADERS,
@@ -64,7 +64,7 @@ function surfaceRoute<const A extends MiddlewareHandler, const L extends Middlew
       description,
       security: [{ bearerAuth: [] }],
       middleware: [...(before ?? []), surface.authenticate, surface.limit] as unknown as [...B, A, L],
-      request: request as R['request'],
+      request: { ...request, query: strictQuery(request.query) } as R['request'],
       responses: {
         ...(responses as R['responses']),
         ...problemResponses<S | (typeof SURFACE_STATUSES)[number]>(
@@ -75,6 +75,15 @@ function surfaceRoute<const A extends MiddlewareHandler, const L extends Middlew
       },
     })
   }
+}
+
+/**
+ * Query parameters a route does not declare are a 400 naming them (as Stripe does), so a misspelt or unsupported
+ * filter is never silently ignored; a route without parameters accepts none.
+ */
+function strictQuery(query: NonNullable<RouteConfig['request']>['query']) {
+  if (query === undefined) return z.object({}).strict()
+  return query instanceof z.ZodObject ? query.strict() : query
 }
 
 /** A GET's `If-None-Match` parameter, the `ETag` of its 200, and its 304: documented where they are sent. */

@@ -72,3 +72,23 @@ describe('GET /favorites/status activityIds', () => {
     }
   })
 })
+
+describe('a query parameter the route does not know', () => {
+  it.each([
+    ['client', '/favorites?limit=5&sort=name'],
+    ['client', '/favorites/status?activityIds=0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e&withCounts=true'],
+    ['client', '/favorites/0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e?expand=activity'],
+    ['client', '/favorites/0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e?force=1'],
+    ['business', '/analytics/favorites?from=2026-01-01&colour=red'],
+    ['business', '/analytics/favorites/timeseries?tz=Europe/Berlin'],
+  ])('is a 400 naming it (%s: %s)', async (surface, path) => {
+    const token =
+      surface === 'client' ? await userToken(await createUser()) : await staffToken(newCompanyId())
+    const method = path.includes('force=1') ? 'DELETE' : 'GET'
+    const unknown = new URL(path, 'https://api.test').searchParams
+    const name = [...unknown.keys()].at(-1) as string
+    const problem = await expectProblem(await api(path, { method, token }), 400)
+    expect(problem.detail).toContain(`"${name}"`)
+    expect(problem.issues?.[0]).toMatchObject({ path: 'query', code: 'unrecognized_keys' })
+  })
+})
