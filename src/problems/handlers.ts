@@ -35,8 +35,14 @@ function pathMethods(routes: RouteTable): { pattern: RegExp; methods: Set<string
     if (method === 'GET') methods.add('HEAD')
     byPath.set(path, methods)
   }
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   return [...byPath].map(([path, methods]) => ({
-    pattern: new RegExp(`^${path.replace(/:[^/]+/g, '[^/]+')}$`),
+    pattern: new RegExp(
+      `^${path
+        .split(/:[^/]+/)
+        .map(literal)
+        .join('[^/]+')}$`,
+    ),
     methods,
   }))
 }

@@ -92,3 +92,9 @@ describe('a query parameter the route does not know', () => {
     expect(problem.issues?.[0]).toMatchObject({ path: 'query', code: 'unrecognized_keys' })
   })
 })
+
+describe('a path that only looks like a known one', () => {
+  it('is 404, not 405 (route paths are matched literally)', async () => {
+    await expectProblem(await api('/openapiXjson', { method: 'POST' }), 404)
+  })
+})
