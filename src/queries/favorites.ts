@@ -43,7 +43,7 @@ const recordFields = {
 type RecordFields = Omit<FavoriteRecordDto, 'activity'> &
   Omit<FavoriteActivityDto, 'id'> & { createdAtMicros: string }
 
-const toRecord = (row: RecordFields): FavoriteRecordDto => ({
+const toRecord = (row: Omit<RecordFields, 'createdAtMicros'>): FavoriteRecordDto => ({
   id: row.id,
   activityId: row.activityId,
   createdAt: row.createdAt,
@@ -105,22 +105,12 @@ const USER_FOREIGN_KEY = 'user_activity_favorites_user_id_users_id_fk'
 const VANISHED_USER = { rows: [{ user_exists: false, activity_exists: false, created: null }] }
 const VANISHED_ACTIVITY = { rows: [{ user_exists: true, activity_exists: false, created: null }] }
 
-/** The upsert's record columns: all set when the activity exists (the statement's LEFT JOINs say so). */
-type UpsertedRecord = {
-  id: string
-  activity_id: string
-  created_at: string
-  name: string
-  type: ActivityTypeValue
-  company_id: string
-  image_url: string | null
-  favorite_count: number
-}
+/** The record's columns (as `recordFields` names them) are all set when the activity exists: the LEFT JOINs say so. */
 type UpsertRow = {
   user_exists: boolean
   activity_exists: boolean
   created: boolean | null
-} & Partial<UpsertedRecord>
+} & Partial<Omit<RecordFields, 'createdAtMicros'>>
 
 export type UpsertFavoriteResult =
   | { outcome: 'unknown-user' }
@@ -155,10 +145,10 @@ export async function upsertFavorite(
     )
     SELECT EXISTS (SELECT 1 FROM account) AS user_exists,
            a.id IS NOT NULL AS activity_exists,
-           u.id, a.id AS activity_id, ${isoOf(sql`u.created_at`)} AS created_at, u.created,
-           a.name, a.type, a.company_id, a.image_url,
+           u.created, u.id, a.id AS "activityId", ${isoOf(sql`u.created_at`)} AS "createdAt",
+           a.name, a.type, a.company_id AS "companyId", a.image_url AS "imageUrl",
            -- The totals are kept by a trigger at the end of this statement: its snapshot has not seen this insert.
-           a.favorite_count + CASE WHEN u.created THEN 1 ELSE 0 END AS favorite_count
+           a.favorite_count + CASE WHEN u.created THEN 1 ELSE 0 END AS "favoriteCount"
     FROM (SELECT 1) AS one
     LEFT JOIN activity a ON true
     LEFT JOIN upserted u ON true
@@ -173,22 +163,9 @@ export async function upsertFavorite(
   const row: UpsertRow | undefined = result.rows[0]
   if (!row?.user_exists) return { outcome: 'unknown-user' }
   if (!row.activity_exists) return { outcome: 'unknown-activity' }
-  const record = row as UpsertRow & UpsertedRecord
   return {
-    outcome: record.created ? 'created' : 'existing',
-    record: {
-      id: record.id,
-      activityId: record.activity_id,
-      createdAt: record.created_at,
-      activity: {
-        id: record.activity_id,
-        name: record.name,
-        type: record.type,
-        companyId: record.company_id,
-        imageUrl: record.image_url,
-        favoriteCount: Number(record.favorite_count),
-      },
-    },
+    outcome: row.created ? 'created' : 'existing',
+    record: toRecord(row as UpsertRow & Omit<RecordFields, 'createdAtMicros'>),
   }
 }
 
