@@ -1,11 +1,11 @@
-import { PROBLEM_TYPES, type ProblemType, problemHeaders } from './catalogue'
+import { PROBLEM_TYPES, type ProblemStatus, type ProblemType, problemHeaders } from './catalogue'
 
 export type ProblemIssue = { path: string; message: string; code: string }
 
 /** A problem as the error handler sends it: the catalogue's status, title and headers, and this request's detail. */
 export type ResolvedProblem = {
   type: ProblemType
-  status: (typeof PROBLEM_TYPES)[ProblemType]['status']
+  status: ProblemStatus
   title: string
   detail: string
   issues?: ProblemIssue[]
