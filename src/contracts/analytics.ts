@@ -9,10 +9,12 @@ import {
   INTERVALS,
   MAX_BUCKETS,
   MAX_PERIOD_DAYS,
-  parseInstant,
+  type Period,
+  parseBound,
   periodIssues,
   resolvePeriod,
 } from '../analytics/period'
+import { resolveTimeZone } from '../analytics/time-zone'
 import { ActivityTypeSchema } from './activity-type'
 import { NextCursorSchema, pageLimitSchema } from './pagination'
 
@@ -22,12 +24,12 @@ export const SORT_ORDERS = ['asc', 'desc'] as const
 export type SortOrder = (typeof SORT_ORDERS)[number]
 
 const INSTANT_MESSAGE =
-  'Must be an ISO 8601 date (2026-01-31) or date-time with a UTC offset (2026-01-31T00:00:00Z), year 1970 to 9999'
+  'Must be an ISO 8601 date (2026-01-31) or date-time with a UTC offset (2026-01-31T00:00:00+01:00), year 1970 to 9999'
 
 const instantParam = (name: 'from' | 'to', description: string) =>
   z
     .string()
-    .refine((value) => parseInstant(value) !== undefined, { message: INSTANT_MESSAGE })
+    .refine((value) => parseBound(value) !== undefined, { message: INSTANT_MESSAGE })
     .optional()
     .openapi({
       param: { name, in: 'query', description },
@@ -36,21 +38,63 @@ const instantParam = (name: 'from' | 'to', description: string) =>
         { type: 'string', format: 'date' },
         { type: 'string', format: 'date-time' },
       ],
-      example: name === 'from' ? '2026-01-01T00:00:00Z' : '2026-02-01T00:00:00Z',
+      example: name === 'from' ? '2026-01-01' : '2026-02-01T00:00:00+01:00',
     })
 
 const fromParam = instantParam(
   'from',
-  'Start of the period, inclusive. ISO 8601 date (midnight UTC) or date-time with offset, e.g. `2026-01-01` or ' +
-    '`2026-01-01T00:00:00Z`. ' +
+  'Start of the period, inclusive: a date (midnight in `tz`) or a date-time with offset on a whole hour in `tz`, ' +
+    'e.g. `2026-01-01` or `2026-01-01T00:00:00+01:00`. ' +
     `Default: ${DEFAULT_PERIOD_DAYS} days before \`to\`.`,
 )
 const toParam = instantParam(
   'to',
-  'End of the period, exclusive. ISO 8601 date (midnight UTC) or date-time with offset, e.g. `2026-02-01` or ' +
-    '`2026-02-01T00:00:00+01:00`. ' +
-    'Default: now, rounded up to the next whole minute.',
+  'End of the period, exclusive: a date (midnight in `tz`) or a date-time with offset on a whole hour in `tz`, ' +
+    'e.g. `2026-02-01` or `2026-02-01T00:00:00+01:00`. Default: now, rounded up to the next whole hour in `tz`.',
 )
+
+const tzParam = z
+  .string()
+  .max(64)
+  .refine((value) => resolveTimeZone(value) !== undefined, {
+    message: 'Must be an IANA time zone name, e.g. Europe/Berlin or Asia/Kathmandu',
+  })
+  .default('UTC')
+  .openapi({
+    param: {
+      name: 'tz',
+      in: 'query',
+      description:
+        'IANA time zone of the period, the buckets and `lastFavoritedAt`: days, ISO weeks and months are this ' +
+        "zone's, daylight saving time included. Default: `UTC`.",
+    },
+    example: 'Europe/Berlin',
+  })
+
+const typeParam = ActivityTypeSchema.optional().openapi({
+  param: { name: 'type', in: 'query', description: 'Only activities of this type.' },
+})
+
+const COMPARES = ['previous'] as const
+const compareParam = z
+  .enum(COMPARES)
+  .optional()
+  .openapi({
+    param: {
+      name: 'compare',
+      in: 'query',
+      description:
+        '`previous`: also count the period of the same length just before (the same wall-clock length in `tz`, ' +
+        'so the day before a 23-hour DST day is a 24-hour day).',
+    },
+  })
+
+/** The period a validated query states: its bounds read in its zone (or their defaults). */
+export function statedPeriod(query: { from?: string; to?: string; tz: string }, now = Date.now()): Period {
+  const zone = resolveTimeZone(query.tz) === undefined ? 'UTC' : query.tz
+  const bound = (text: string | undefined) => (text === undefined ? undefined : parseBound(text))
+  return resolvePeriod(bound(query.from), bound(query.to), zone, now)
+}
 
 type Payload = { issues: readonly { path?: readonly PropertyKey[] }[] }
 /** Cross-field refinements run even when other fields failed, as long as the fields they read are valid. */
@@ -63,9 +107,9 @@ export const FavoriteAnalyticsQuerySchema = z
   .object({
     from: fromParam,
     to: toParam,
-    type: ActivityTypeSchema.optional().openapi({
-      param: { name: 'type', in: 'query', description: 'Only activities of this type.' },
-    }),
+    tz: tzParam,
+    compare: compareParam,
+    type: typeParam,
     sort: z
       .enum(ANALYTICS_SORTS)
       .default('total')
@@ -108,11 +152,11 @@ export const FavoriteAnalyticsQuerySchema = z
   })
   .superRefine(
     (query, ctx) => {
-      for (const issue of periodIssues(resolvePeriod(query.from, query.to), MAX_PERIOD_DAYS)) {
+      for (const issue of periodIssues(statedPeriod(query), MAX_PERIOD_DAYS)) {
         ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message })
       }
     },
-    { when: whenValid('from', 'to') },
+    { when: whenValid('from', 'to', 'tz') },
   )
 
 export type FavoriteAnalyticsQuery = z.infer<typeof FavoriteAnalyticsQuerySchema>
@@ -121,6 +165,9 @@ export const FavoriteTimeseriesQuerySchema = z
   .object({
     from: fromParam,
     to: toParam,
+    tz: tzParam,
+    compare: compareParam,
+    type: typeParam,
     interval: z
       .enum(INTERVALS)
       .default('day')
@@ -128,7 +175,8 @@ export const FavoriteTimeseriesQuerySchema = z
         param: {
           name: 'interval',
           in: 'query',
-          description: 'Bucket size, in UTC: a calendar day, an ISO week (from Monday), or a calendar month.',
+          description:
+            'Bucket size, in `tz`: a calendar day, an ISO week (from Monday), or a calendar month.',
         },
         example: 'day',
       }),
@@ -145,7 +193,7 @@ export const FavoriteTimeseriesQuerySchema = z
   })
   .superRefine(
     (query, ctx) => {
-      const period = resolvePeriod(query.from, query.to)
+      const period = statedPeriod(query)
       const issues = periodIssues(period)
       for (const issue of issues) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message })
       if (issues.length > 0) return
@@ -158,66 +206,76 @@ export const FavoriteTimeseriesQuerySchema = z
         })
       }
     },
-    { when: whenValid('from', 'to', 'interval') },
+    { when: whenValid('from', 'to', 'tz', 'interval') },
   )
 
-const Instant = z.iso.datetime().openapi({ example: '2026-01-01T00:00:00.000Z' })
+const Instant = z.iso.datetime({ offset: true }).openapi({ example: '2026-01-01T00:00:00+01:00' })
 
 export const AnalyticsPeriodDtoSchema = z
   .object({
-    from: Instant.openapi({ description: 'Start of the period, inclusive (UTC).' }),
-    to: Instant.openapi({ description: 'End of the period, exclusive (UTC).' }),
+    from: Instant.openapi({ description: "Start of the period, inclusive, in the zone's offset." }),
+    to: Instant.openapi({ description: "End of the period, exclusive, in the zone's offset." }),
+    tz: z.string().openapi({ description: 'The IANA time zone the period is in.', example: 'Europe/Berlin' }),
   })
   .openapi('AnalyticsPeriodDto')
+
+const count = (description: string, example: number) =>
+  z.number().int().min(0).openapi({ description, example })
 
 export const FavoriteActivityAnalyticsItemDtoSchema = z
   .object({
     activityId: z.uuid().openapi({ example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e' }),
     activityName: z.string().openapi({ example: 'Sunset kayak tour' }),
     activityType: ActivityTypeSchema,
-    totalFavorites: z
-      .number()
-      .int()
-      .min(0)
-      .openapi({ description: 'Favourites that exist now, whenever they were added.', example: 128 }),
-    favoritesInPeriod: z
-      .number()
-      .int()
-      .min(0)
-      .openapi({ description: 'Favourites added in the period that still exist.', example: 17 }),
-    lastFavoritedAt: z.iso
-      .datetime()
-      .nullable()
-      .openapi({ description: 'When the newest existing favourite was added; `null` if none.' }),
+    totalFavorites: count('Favourites that exist now, whenever they were added.', 128),
+    favoritesInPeriod: count('Favourites added in the period that still exist.', 17),
+    favoritesInPreviousPeriod: count(
+      'With `compare=previous` only: favourites added in the previous period that still exist.',
+      12,
+    ).optional(),
+    lastFavoritedAt: Instant.nullable().openapi({
+      description:
+        'The start of the hour (in `tz`) in which the newest existing favourite was added; `null` if none. Never ' +
+        'finer than an hour, so it cannot tell when a person acted.',
+    }),
   })
   .openapi('FavoriteActivityAnalyticsItemDto')
+
+const previousPeriodField = AnalyticsPeriodDtoSchema.optional().openapi({
+  description: 'With `compare=previous` only: the period the previous counts are for.',
+})
 
 export const FavoriteAnalyticsResponseDtoSchema = z
   .object({
     items: z.array(FavoriteActivityAnalyticsItemDtoSchema),
     period: AnalyticsPeriodDtoSchema,
+    previousPeriod: previousPeriodField,
     nextCursor: NextCursorSchema,
   })
   .openapi('FavoriteAnalyticsResponseDto')
 
 export const FavoriteTimeseriesBucketDtoSchema = z
   .object({
-    start: Instant.openapi({ description: 'Start of the bucket (UTC).' }),
-    favorites: z.number().int().min(0).openapi({
-      description: 'Favourites added in this bucket (within the period) that still exist.',
-      example: 4,
-    }),
+    start: Instant.openapi({ description: "Start of the bucket (within the period), in the zone's offset." }),
+    favorites: count('Favourites added in this bucket (within the period) that still exist.', 4),
+    previousCount: count(
+      'With `compare=previous` only: the same for this bucket shifted back by the period length.',
+      3,
+    ).optional(),
   })
   .openapi('FavoriteTimeseriesBucketDto')
 
 export const FavoriteTimeseriesResponseDtoSchema = z
   .object({
     period: AnalyticsPeriodDtoSchema,
+    previousPeriod: previousPeriodField,
     interval: z.enum(INTERVALS).openapi({ example: 'day' }),
     activityId: z
       .uuid()
       .nullable()
       .openapi({ description: 'The activity asked for; `null` = the whole company.' }),
+    /** The activity type asked for; absent = all types. */
+    type: ActivityTypeSchema.optional(),
     buckets: z.array(FavoriteTimeseriesBucketDtoSchema),
   })
   .openapi('FavoriteTimeseriesResponseDto')
@@ -231,7 +289,7 @@ export const FAVORITE_ANALYTICS_EXAMPLE = {
       activityType: 'SLOT_BASED',
       totalFavorites: 128,
       favoritesInPeriod: 17,
-      lastFavoritedAt: '2026-01-30T18:02:11.120Z',
+      lastFavoritedAt: '2026-01-30T18:00:00+01:00',
     },
     {
       activityId: '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
@@ -242,21 +300,22 @@ export const FAVORITE_ANALYTICS_EXAMPLE = {
       lastFavoritedAt: null,
     },
   ],
-  period: { from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' },
+  period: { from: '2026-01-01T00:00:00+01:00', to: '2026-02-01T00:00:00+01:00', tz: 'Europe/Berlin' },
   nextCursor: null,
 } satisfies z.input<typeof FavoriteAnalyticsResponseDtoSchema>
 
 export const FAVORITE_TIMESERIES_EXAMPLE = {
-  period: { from: '2026-01-01T00:00:00.000Z', to: '2026-01-04T00:00:00.000Z' },
+  period: { from: '2026-01-01T00:00:00+05:45', to: '2026-01-04T00:00:00+05:45', tz: 'Asia/Kathmandu' },
   interval: 'day',
   activityId: null,
   buckets: [
-    { start: '2026-01-01T00:00:00.000Z', favorites: 4 },
-    { start: '2026-01-02T00:00:00.000Z', favorites: 0 },
-    { start: '2026-01-03T00:00:00.000Z', favorites: 7 },
+    { start: '2026-01-01T00:00:00+05:45', favorites: 4 },
+    { start: '2026-01-02T00:00:00+05:45', favorites: 0 },
+    { start: '2026-01-03T00:00:00+05:45', favorites: 7 },
   ],
 } satisfies z.input<typeof FavoriteTimeseriesResponseDtoSchema>
 
+export type AnalyticsPeriodDto = z.infer<typeof AnalyticsPeriodDtoSchema>
 export type FavoriteActivityAnalyticsItemDto = z.infer<typeof FavoriteActivityAnalyticsItemDtoSchema>
 export type FavoriteTimeseriesBucketDto = z.infer<typeof FavoriteTimeseriesBucketDtoSchema>
 

@@ -63,68 +63,103 @@ export const userActivityFavorites = activitiesSchema.table(
 )
 
 /*
- * Analytics rollups: favourite counts kept ready for the business dashboard, so a company's table and chart read
- * O(activities + days) rows instead of every favourite. Derived data, never written by the API: statement-level
- * triggers on user_activity_favorites (INSERT, DELETE, UPDATE, which also covers ON DELETE CASCADE from users and
- * activities) keep them in step inside the statement that changes a favourite, so a write is still one round
- * trip. The triggers, and the backfill of existing favourites, are in drizzle/0002_analytics_rollups.sql; the
- * functions they run now, each rollup statement written once, in drizzle/0003_rollup_shared_functions.sql.
+ * Favourite counts kept ready: for the business dashboard (a company's table and chart read O(activities + days)
+ * rows, never the favourites) and for the public `favoriteCount`. Derived data, never written by the API:
+ * statement-level triggers on user_activity_favorites (INSERT, DELETE, UPDATE, which also covers ON DELETE CASCADE
+ * from users and activities) keep them in step inside the statement that changes a favourite, so a write is still
+ * one round trip. The trigger functions and the batched backfill are in drizzle/0004_favorite_counts.sql.
  *
- * Each counter is split over FAVORITE_ROLLUP_SHARDS rows by a byte of the favourite's id (the database's count is
- * activities.favorite_rollup_shards(); test/db/rollup-shards.test.ts keeps the two equal), so concurrent writes to
- * one very popular activity (or one busy company-day) spread over several row locks instead of queueing on one;
- * readers sum the shards. Company ids are copied from activities (kept in step by a trigger on
- * activities.company_id) so a company's rows are one index range.
+ * Grains: a UTC day, and a quarter of an hour (`slot`, the start of the favourite's UTC quarter-hour). Every time
+ * zone's offset is a whole number of quarter-hours, so an hour of any zone (Kathmandu's start at :15 UTC, India's
+ * at :30) is a whole number of slots: a period is counted exactly as its whole UTC days plus the slots of its
+ * partial edge days. One row per key, unsharded: see BENCHMARKS.md for the hot-activity write measurement.
+ * Company ids are copied from activities (kept in step by a trigger on activities.company_id) so a company's rows
+ * are one index range.
  */
-export const FAVORITE_ROLLUP_SHARDS = 4
 
-/** Per activity: all favourites that exist now, and the newest one's time (per shard; readers take the max). */
-export const activityFavoriteTotals = activitiesSchema.table(
-  'activity_favorite_totals',
+/** Minutes per slot of the `*_slot_counts` tables. */
+export const FAVORITE_SLOT_MINUTES = 15
+
+/** Per activity: the favourites that exist now, and the newest one's time. */
+export const activityFavoriteCounts = activitiesSchema.table(
+  'activity_favorite_counts',
   {
     activityId: uuid('activity_id')
-      .notNull()
+      .primaryKey()
       .references(() => activities.id, { onDelete: 'cascade' }),
-    shard: smallint('shard').notNull(),
     companyId: uuid('company_id').notNull(),
     favorites: integer('favorites').notNull(),
     lastFavoritedAt: timestamp('last_favorited_at', { withTimezone: true }),
   },
-  (t) => [
-    primaryKey({ name: 'activity_favorite_totals_pk', columns: [t.activityId, t.shard] }),
-    index('activity_favorite_totals_company_id_idx').on(t.companyId),
-  ],
+  (t) => [index('activity_favorite_counts_company_id_idx').on(t.companyId)],
 )
 
 /** Per activity and UTC day: favourites added that day that still exist. */
-export const activityFavoriteDays = activitiesSchema.table(
-  'activity_favorite_days',
+export const activityFavoriteDayCounts = activitiesSchema.table(
+  'activity_favorite_day_counts',
   {
     activityId: uuid('activity_id')
       .notNull()
       .references(() => activities.id, { onDelete: 'cascade' }),
     day: date('day').notNull(),
-    shard: smallint('shard').notNull(),
     companyId: uuid('company_id').notNull(),
     favorites: integer('favorites').notNull(),
   },
   (t) => [
-    primaryKey({ name: 'activity_favorite_days_pk', columns: [t.activityId, t.day, t.shard] }),
-    index('activity_favorite_days_company_id_day_idx').on(t.companyId, t.day),
+    primaryKey({ name: 'activity_favorite_day_counts_pk', columns: [t.activityId, t.day] }),
+    index('activity_favorite_day_counts_company_id_day_idx').on(t.companyId, t.day),
+  ],
+)
+
+/** Per activity and UTC quarter-hour: favourites added then that still exist. */
+export const activityFavoriteSlotCounts = activitiesSchema.table(
+  'activity_favorite_slot_counts',
+  {
+    activityId: uuid('activity_id')
+      .notNull()
+      .references(() => activities.id, { onDelete: 'cascade' }),
+    slot: timestamp('slot', { withTimezone: true }).notNull(),
+    companyId: uuid('company_id').notNull(),
+    favorites: integer('favorites').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'activity_favorite_slot_counts_pk', columns: [t.activityId, t.slot] }),
+    index('activity_favorite_slot_counts_company_id_slot_idx').on(t.companyId, t.slot),
   ],
 )
 
 /** Per company and UTC day: favourites added that day to any of its activities that still exist. */
-export const companyFavoriteDays = activitiesSchema.table(
-  'company_favorite_days',
+export const companyFavoriteDayCounts = activitiesSchema.table(
+  'company_favorite_day_counts',
   {
     companyId: uuid('company_id').notNull(),
     day: date('day').notNull(),
-    shard: smallint('shard').notNull(),
     favorites: integer('favorites').notNull(),
   },
-  (t) => [primaryKey({ name: 'company_favorite_days_pk', columns: [t.companyId, t.day, t.shard] })],
+  (t) => [primaryKey({ name: 'company_favorite_day_counts_pk', columns: [t.companyId, t.day] })],
 )
+
+/** Per company and UTC quarter-hour. */
+export const companyFavoriteSlotCounts = activitiesSchema.table(
+  'company_favorite_slot_counts',
+  {
+    companyId: uuid('company_id').notNull(),
+    slot: timestamp('slot', { withTimezone: true }).notNull(),
+    favorites: integer('favorites').notNull(),
+  },
+  (t) => [primaryKey({ name: 'company_favorite_slot_counts_pk', columns: [t.companyId, t.slot] })],
+)
+
+/**
+ * Progress of the backfill of the counts from existing favourites (one row). Activities are backfilled in id
+ * order, a bounded batch per transaction; the triggers count a favourite only once its activity is backfilled
+ * (`activity_id <= done_through`), and everything once `completed_at` is set.
+ */
+export const favoriteCountsBackfill = activitiesSchema.table('favorite_counts_backfill', {
+  id: smallint('id').primaryKey().default(1),
+  doneThrough: uuid('done_through'),
+  completedAt: timestamp('completed_at', { withTimezone: true }),
+})
 
 export type Activity = typeof activities.$inferSelect
 export type Favorite = typeof userActivityFavorites.$inferSelect

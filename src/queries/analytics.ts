@@ -1,38 +1,41 @@
 /**
  * Analytics queries for a company's dashboard. Each function is one statement (one database round trip), scoped
- * by `company_id`, and selects aggregates only: no `user_id` ever leaves the database here.
+ * by `company_id`, and selects aggregates only: no `user_id` ever leaves the database here, and no time finer than
+ * the asked zone's hour (`lastFavoritedAt` and its sort key are truncated in the database).
  *
- * They read the rollups kept in step by triggers (drizzle/0002_analytics_rollups.sql, their logic in shared SQL
- * functions since 0003), not the favourites themselves: per-activity totals, per-activity and per-company counts per UTC day, each split over a few shard
- * rows that are summed here. A period `[from, to)` is its whole UTC days from the day rollups plus, when `from` or
- * `to` is not a midnight, the partial first and last days counted exactly from the favourites, probing
- * `(activity_id, created_at)` only for the activities that have favourites on that day. So the cost follows the
- * company's activities and days, not its favourites.
+ * They read the counts kept ready by the write statements (src/db/schema.ts, drizzle/0004_favorite_counts.sql),
+ * never the favourites: a period is its whole UTC days plus the quarter-hours of its partial edge days
+ * (count-ranges.ts).
  */
 import { type SQL, sql } from 'drizzle-orm'
-import type { Interval } from '../analytics/period'
-import type {
-  AnalyticsSort,
-  FavoriteActivityAnalyticsItemDto,
-  FavoriteTimeseriesBucketDto,
-  SortOrder,
-} from '../contracts/analytics'
+import type { AnalyticsSort, FavoriteActivityAnalyticsItemDto, SortOrder } from '../contracts/analytics'
 import type { Db } from '../db/client'
 import {
   type ActivityTypeValue,
   activities,
-  activityFavoriteDays,
-  activityFavoriteTotals,
-  companyFavoriteDays,
-  userActivityFavorites,
+  activityFavoriteCounts,
+  activityFavoriteDayCounts,
+  activityFavoriteSlotCounts,
+  companyFavoriteDayCounts,
+  companyFavoriteSlotCounts,
 } from '../db/schema'
-import { fromMicros, ISO_FORMAT, isoOf, microsOf } from './timestamps'
+import { type CountRange, keyedRanges } from './count-ranges'
+import { fromMicros, microsOf } from './timestamps'
 
 /** Keyset position after the last row of a page: its sort key and id. */
 export type AnalyticsPosition = {
-  /** `total`/`inPeriod`: the count; `lastFavorited`: microseconds since the epoch as text, or null; `name`: the name. */
+  /** `total`/`inPeriod`: the count; `lastFavorited`: the hour's microseconds since the epoch as text, or null; `name`. */
   key: number | string | null
   id: string
+}
+
+/** A table row before formatting: `lastFavoritedHour` is the start of the zone's hour, in ms, or null. */
+export type AnalyticsRow = Omit<
+  FavoriteActivityAnalyticsItemDto,
+  'lastFavoritedAt' | 'favoritesInPreviousPeriod'
+> & {
+  lastFavoritedHour: number | null
+  favoritesInPreviousPeriod?: number
 }
 
 type ItemRow = {
@@ -40,8 +43,8 @@ type ItemRow = {
   name: string
   type: ActivityTypeValue
   total: number
-  in_period: number
-  last_favorited_at: string | null
+  in_period: number | null
+  in_previous: number | null
   last_micros: string | null
 }
 
@@ -68,9 +71,9 @@ function cursorKey(sort: AnalyticsSort, key: AnalyticsPosition['key']): SQL {
 function positionOf(sort: AnalyticsSort, row: ItemRow): AnalyticsPosition {
   const key =
     sort === 'total'
-      ? row.total
+      ? Number(row.total)
       : sort === 'inPeriod'
-        ? row.in_period
+        ? Number(row.in_period ?? 0)
         : sort === 'name'
           ? row.name
           : row.last_micros
@@ -78,76 +81,52 @@ function positionOf(sort: AnalyticsSort, row: ItemRow): AnalyticsPosition {
 }
 
 /**
- * `bounds`: the period's whole UTC days `[first_day, end_day)` and its partial edges `edges(day, lo, hi)`: the
- * part of `from`'s day before the first whole day, and the part of `to`'s day before `to` (none when `from`/`to`
- * is a midnight; a single edge when both fall in one day).
+ * Per-key sums `(k, n)` over the kept-ready counts for `ranges` (keys: their indexes): day rows for the whole days,
+ * quarter-hour rows for the edges. `scope` picks the rows (a company's, or one activity's), `extra` adds columns.
  */
-function periodBounds(from: string, to: string): SQL {
-  return sql`bounds AS (
-      SELECT p.f, p.t, p.from_day, x.first_day, p.end_day,
-             (x.first_day::timestamp AT TIME ZONE 'UTC') AS first_day_at,
-             (p.end_day::timestamp AT TIME ZONE 'UTC') AS end_day_at
-      FROM (
-        SELECT ${from}::timestamptz AS f, ${to}::timestamptz AS t,
-               (${from}::timestamptz AT TIME ZONE 'UTC')::date AS from_day,
-               (${to}::timestamptz AT TIME ZONE 'UTC')::date AS end_day
-      ) p
-      CROSS JOIN LATERAL (
-        SELECT CASE WHEN p.f = (p.from_day::timestamp AT TIME ZONE 'UTC') THEN p.from_day ELSE p.from_day + 1 END
-          AS first_day
-      ) x
-    ), edges AS (
-      SELECT e.day, e.lo, e.hi
-      FROM bounds b
-      CROSS JOIN LATERAL (VALUES
-        (b.from_day, b.f, least(b.t, b.first_day_at)),
-        (b.end_day, greatest(b.end_day_at, b.first_day_at), b.t)
-      ) AS e(day, lo, hi)
-      WHERE e.lo < e.hi
-    )`
+function rangeSums(
+  ranges: readonly CountRange[],
+  tables: {
+    days: typeof activityFavoriteDayCounts | typeof companyFavoriteDayCounts
+    slots: typeof activityFavoriteSlotCounts | typeof companyFavoriteSlotCounts
+  },
+  scope: (table: 'd' | 's') => SQL,
+  extra: (table: 'd' | 's') => SQL = () => sql``,
+): SQL {
+  const { days, edges } = keyedRanges(ranges)
+  return sql`SELECT r.k, d.favorites AS n ${extra('d')} FROM ${days} r
+      JOIN ${tables.days} d ON ${scope('d')} AND d.day >= r.first_day AND d.day < r.end_day
+    UNION ALL
+    SELECT e.k, s.favorites AS n ${extra('s')} FROM ${edges} e
+      JOIN ${tables.slots} s ON ${scope('s')} AND s.slot >= e.lo AND s.slot < e.hi`
 }
 
-/**
- * Exact counts in the partial edge days, `(day, activity_id, n)`: for each edge, only the company's activities with
- * favourites that day (from the day rollup), each counted on `(activity_id, created_at)`.
- */
-function partialDayCounts(companyId: string, activityId?: string): SQL {
-  const days = activityFavoriteDays
-  const favorites = userActivityFavorites
-  const activityFilter = activityId ? sql`AND ${days.activityId} = ${activityId}::uuid` : sql``
-  return sql`SELECT e.day, x.activity_id, (
-        SELECT count(*) FROM ${favorites}
-        WHERE ${favorites.activityId} = x.activity_id AND ${favorites.createdAt} >= e.lo
-          AND ${favorites.createdAt} < e.hi
-      ) AS n
-      FROM edges e
-      CROSS JOIN LATERAL (
-        SELECT DISTINCT ${days.activityId} FROM ${days}
-        WHERE ${days.companyId} = ${companyId} AND ${days.day} = e.day AND ${days.favorites} > 0 ${activityFilter}
-      ) x`
-}
+const activityTables = { days: activityFavoriteDayCounts, slots: activityFavoriteSlotCounts }
+const companyTables = { days: companyFavoriteDayCounts, slots: companyFavoriteSlotCounts }
 
 /**
  * One page of a company's activities with their favourite counts, zero counts included.
  *
- * The company's activities come from `activities_company_id_idx`; totals and the newest favourite from the
- * per-activity totals, the period's count from the per-activity day rollup plus the exact partial edge days. The
- * sort key is an aggregate, so every page computes the company's counts and keeps `limit + 1` rows (the extra one
- * says whether there is a next page); the keyset `(key, id)` keeps deep pages as cheap as the first.
+ * Shaped by what it returns. Sorted by the total, the name or the last favourite, a JSON page takes its rows from
+ * the company's activities and their one-row counts first, then counts the period (and the previous one) for those
+ * rows only. Sorted by the period's count, or as a whole CSV file, it counts the period for the whole company at
+ * once (one pass over its day and quarter-hour rows in the period), then sorts. The keyset `(key, id)` keeps deep
+ * pages as cheap as the first.
  */
 export async function favoriteAnalyticsPage(
   db: Db,
   params: {
     companyId: string
-    from: string
-    to: string
+    zone: string
+    period: CountRange
+    previous?: CountRange
     type?: ActivityTypeValue
     sort: AnalyticsSort
     order: SortOrder
     limit: number
     after?: AnalyticsPosition
   },
-): Promise<{ items: FavoriteActivityAnalyticsItemDto[]; last?: AnalyticsPosition; hasMore: boolean }> {
+): Promise<{ rows: AnalyticsRow[]; last?: AnalyticsPosition; hasMore: boolean }> {
   const key = SORT_KEYS[params.sort]
   const direction = sql.raw(params.order === 'asc' ? 'ASC' : 'DESC')
   const after = params.after
@@ -157,106 +136,122 @@ export async function favoriteAnalyticsPage(
       : sql`WHERE (${key}, t.id) < (${cursorKey(params.sort, after.key)}, ${after.id}::uuid)`
     : sql``
   const typeFilter = params.type ? sql`AND ${activities.type} = ${params.type}` : sql``
-  const totals = activityFavoriteTotals
-  const days = activityFavoriteDays
-  const result = await db.execute<ItemRow>(sql`
-    WITH ${periodBounds(params.from, params.to)},
-    totals AS (
-      SELECT ${totals.activityId}, sum(${totals.favorites})::int AS total,
-             max(${totals.lastFavoritedAt}) AS last_at
-      FROM ${totals}
-      WHERE ${totals.companyId} = ${params.companyId}
-      GROUP BY ${totals.activityId}
-    ), whole_days AS (
-      SELECT ${days.activityId}, sum(${days.favorites})::int AS n
-      FROM ${days}, bounds b
-      WHERE ${days.companyId} = ${params.companyId} AND ${days.day} >= b.first_day AND ${days.day} < b.end_day
-      GROUP BY ${days.activityId}
-    ), partial_days AS (
-      ${partialDayCounts(params.companyId)}
-    ), partial AS (
-      SELECT activity_id, sum(n)::int AS n FROM partial_days GROUP BY activity_id
-    )
-    SELECT t.id, t.name, t.type, t.total, t.in_period,
-           ${isoOf(sql`t.last_at`)} AS last_favorited_at,
-           ${microsOf(sql`t.last_at`)} AS last_micros
-    FROM (
-      SELECT ${activities.id}, ${activities.name}, ${activities.type},
-             coalesce(tot.total, 0) AS total,
-             coalesce(w.n, 0) + coalesce(p.n, 0) AS in_period,
-             tot.last_at
-      FROM ${activities}
-      LEFT JOIN totals tot ON tot.activity_id = ${activities.id}
-      LEFT JOIN whole_days w ON w.activity_id = ${activities.id}
-      LEFT JOIN partial p ON p.activity_id = ${activities.id}
-      WHERE ${activities.companyId} = ${params.companyId} ${typeFilter}
-    ) t
-    ${keyset}
-    ORDER BY ${key} ${direction}, t.id ${direction}
-    LIMIT ${params.limit + 1}
-  `)
+  const ranges = params.previous ? [params.period, params.previous] : [params.period]
+  const counts = activityFavoriteCounts
+  const activityRows = sql`SELECT ${activities.id}, ${activities.name}, ${activities.type},
+        coalesce(${counts.favorites}, 0) AS total,
+        date_trunc('hour', ${counts.lastFavoritedAt}, ${params.zone}::text) AS last_at
+      FROM ${activities} LEFT JOIN ${counts} ON ${counts.activityId} = ${activities.id}
+      WHERE ${activities.companyId} = ${params.companyId} ${typeFilter}`
+  const perKey = sql`sum(u.n) FILTER (WHERE u.k = 0)::int AS in_period,
+      sum(u.n) FILTER (WHERE u.k = 1)::int AS in_previous`
+  const topFirst = params.sort !== 'inPeriod' && params.limit <= 100
+
+  const statement = topFirst
+    ? sql`
+      WITH page AS (
+        SELECT t.* FROM (${activityRows}) t
+        ${keyset}
+        ORDER BY ${key} ${direction}, t.id ${direction}
+        LIMIT ${params.limit + 1}
+      )
+      SELECT t.id, t.name, t.type, t.total, p.in_period, p.in_previous, ${microsOf(sql`t.last_at`)} AS last_micros
+      FROM page t
+      CROSS JOIN LATERAL (
+        SELECT ${perKey} FROM (
+          ${rangeSums(ranges, activityTables, (x) => sql`${sql.raw(x)}.activity_id = t.id`)}
+        ) u
+      ) p
+      ORDER BY ${key} ${direction}, t.id ${direction}`
+    : sql`
+      WITH period_counts AS (
+        SELECT u.activity_id, ${perKey} FROM (
+          ${rangeSums(
+            ranges,
+            activityTables,
+            (x) => sql`${sql.raw(x)}.company_id = ${params.companyId}`,
+            (x) => sql`, ${sql.raw(x)}.activity_id`,
+          )}
+        ) u GROUP BY u.activity_id
+      )
+      SELECT t.id, t.name, t.type, t.total, t.in_period, t.in_previous, ${microsOf(sql`t.last_at`)} AS last_micros
+      FROM (
+        SELECT a.*, coalesce(p.in_period, 0) AS in_period, p.in_previous
+        FROM (${activityRows}) a LEFT JOIN period_counts p ON p.activity_id = a.id
+      ) t
+      ${keyset}
+      ORDER BY ${key} ${direction}, t.id ${direction}
+      LIMIT ${params.limit + 1}`
+
+  const result = await db.execute<ItemRow>(statement)
   const rows = result.rows.slice(0, params.limit)
   const lastRow = rows.at(-1)
   return {
-    items: rows.map((row) => ({
+    rows: rows.map((row) => ({
       activityId: row.id,
       activityName: row.name,
       activityType: row.type,
       totalFavorites: Number(row.total),
-      favoritesInPeriod: Number(row.in_period),
-      lastFavoritedAt: row.last_favorited_at,
+      favoritesInPeriod: Number(row.in_period ?? 0),
+      ...(params.previous ? { favoritesInPreviousPeriod: Number(row.in_previous ?? 0) } : {}),
+      lastFavoritedHour: row.last_micros === null ? null : Number(BigInt(row.last_micros) / 1000n),
     })),
     last: lastRow ? positionOf(params.sort, lastRow) : undefined,
     hasMore: result.rows.length > params.limit,
   }
 }
 
-const STEPS: Record<Interval, string> = { day: '1 day', week: '1 week', month: '1 month' }
-
 /**
- * Favourites added per UTC bucket in `[from, to)`, every bucket present (zeros included, from `generate_series`),
- * for the whole company or one of its activities. Counts favourites that still exist: removing one deletes its row.
- * `found` is false when `activityId` is not one of the company's activities (or does not exist).
+ * Favourites added in each of `buckets` (and, when given, each of `previousBuckets`) that still exist, for the
+ * whole company, one of its activities, or its activities of one type. Returns one count per bucket, in order
+ * (zeros included). `found` is false when `activityId` is not one of the company's activities (or does not exist).
+ *
+ * The whole company reads its own day and quarter-hour rows; one activity reads that activity's; a type filter
+ * reads the company's per-activity rows of that type.
  */
 export async function favoriteTimeseries(
   db: Db,
-  params: { companyId: string; from: string; to: string; interval: Interval; activityId?: string },
-): Promise<{ found: boolean; buckets: FavoriteTimeseriesBucketDto[] }> {
-  const activityFilter = params.activityId ? sql`AND ${activities.id} = ${params.activityId}::uuid` : sql``
-  // Whole days: the company's day rollup, or the activity's when the chart is for one activity.
-  const days = params.activityId ? activityFavoriteDays : companyFavoriteDays
-  const activityDays = params.activityId
-    ? sql`AND ${activityFavoriteDays.activityId} = ${params.activityId}::uuid`
-    : sql``
-  const wholeDays = sql`SELECT ${days.day}, ${days.favorites} AS n FROM ${days}, bounds b
-          WHERE ${days.companyId} = ${params.companyId} ${activityDays}
-            AND ${days.day} >= b.first_day AND ${days.day} < b.end_day`
-  const result = await db.execute<{ start: string; favorites: number; found: boolean }>(sql`
-    WITH scope AS (
-      SELECT ${activities.id} FROM ${activities}
-      WHERE ${activities.companyId} = ${params.companyId} ${activityFilter}
-    ), ${periodBounds(params.from, params.to)},
-    partial_days AS (
-      ${partialDayCounts(params.companyId, params.activityId)}
-    ), counts AS (
-      SELECT date_trunc(${params.interval}::text, u.day::timestamp) AS bucket, sum(u.n)::int AS favorites
-      FROM (${wholeDays} UNION ALL SELECT day, n FROM partial_days) u
-      GROUP BY 1
-    )
-    SELECT to_char(b.bucket, ${ISO_FORMAT}) AS start,
-           coalesce(c.favorites, 0) AS favorites,
-           EXISTS (SELECT 1 FROM scope) AS found
-    FROM generate_series(
-      date_trunc(${params.interval}::text, ${params.from}::timestamptz AT TIME ZONE 'UTC'),
-      date_trunc(${params.interval}::text, (${params.to}::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC'),
-      ${STEPS[params.interval]}::interval
-    ) AS b(bucket)
-    LEFT JOIN counts c ON c.bucket = b.bucket
-    ORDER BY b.bucket
-  `)
-  const found = params.activityId === undefined || result.rows[0]?.found === true
-  return {
-    found,
-    buckets: found ? result.rows.map((row) => ({ start: row.start, favorites: Number(row.favorites) })) : [],
-  }
+  params: {
+    companyId: string
+    buckets: readonly CountRange[]
+    previousBuckets?: readonly CountRange[]
+    activityId?: string
+    type?: ActivityTypeValue
+  },
+): Promise<{ found: boolean; counts: number[]; previousCounts?: number[] }> {
+  const ranges = [...params.buckets, ...(params.previousBuckets ?? [])]
+  const { activityId, type, companyId } = params
+  const sums =
+    activityId !== undefined
+      ? rangeSums(ranges, activityTables, (x) => sql`${sql.raw(x)}.activity_id = ${activityId}::uuid`)
+      : type !== undefined
+        ? rangeSums(
+            ranges,
+            activityTables,
+            (x) => sql`${sql.raw(x)}.company_id = ${companyId} AND ${sql.raw(x)}.activity_id IN (
+              SELECT ${activities.id} FROM ${activities}
+              WHERE ${activities.companyId} = ${companyId} AND ${activities.type} = ${type})`,
+          )
+        : rangeSums(ranges, companyTables, (x) => sql`${sql.raw(x)}.company_id = ${companyId}`)
+  const scope = sql`SELECT 1 FROM ${activities} WHERE ${activities.companyId} = ${companyId}
+      ${activityId !== undefined ? sql`AND ${activities.id} = ${activityId}::uuid` : sql``}
+      ${type !== undefined ? sql`AND ${activities.type} = ${type}` : sql``}`
+  // Only an activity's scope can be "not found"; the company-wide rows then say nothing: EXISTS stops the scan.
+  const result = await db.execute<{ k: number | null; n: number; found: boolean }>(sql`
+    SELECT u.k, sum(u.n)::int AS n, EXISTS (${scope}) AS found
+    FROM (${sums}) u
+    GROUP BY u.k
+    UNION ALL
+    SELECT NULL, 0, EXISTS (${scope})`)
+  const found = activityId === undefined || result.rows.some((row) => row.found === true)
+  const all = new Array<number>(ranges.length).fill(0)
+  for (const row of result.rows) if (row.k !== null) all[Number(row.k)] = Number(row.n)
+  const current = all.slice(0, params.buckets.length)
+  return found
+    ? {
+        found,
+        counts: current,
+        ...(params.previousBuckets ? { previousCounts: all.slice(params.buckets.length) } : {}),
+      }
+    : { found, counts: [] }
 }

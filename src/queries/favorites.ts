@@ -9,19 +9,19 @@ import { postgresErrorOf } from '../db/errors'
 import {
   type ActivityTypeValue,
   activities,
-  activityFavoriteTotals,
+  activityFavoriteCounts,
   userActivityFavorites as favorites,
   users,
 } from '../db/schema'
 import { fromMicros, isoOf, microsOf } from './timestamps'
 
 /**
- * How many users favourited an activity, from the per-activity totals the write statements keep in step (a few
- * shard rows on the totals' primary key): never a count over the favourites at read time.
+ * How many users favourited an activity, from the per-activity counts the write statements keep in step (one row
+ * on its primary key): never a count over the favourites at read time.
  */
 const favoriteCountOf = (activityId: Column | SQL) =>
-  sql<number>`(SELECT coalesce(sum(${activityFavoriteTotals.favorites}), 0)::int FROM ${activityFavoriteTotals}
-    WHERE ${activityFavoriteTotals.activityId} = ${activityId})`
+  sql<number>`coalesce((SELECT ${activityFavoriteCounts.favorites} FROM ${activityFavoriteCounts}
+    WHERE ${activityFavoriteCounts.activityId} = ${activityId}), 0)`
 
 /**
  * A favourite and its activity, flat (a subquery's columns must be): `toRecord` nests them as the DTO does. The

@@ -1,21 +1,21 @@
 /**
- * The trigger-kept analytics rollups against a recount of the favourites: after a random mix of single- and
+ * The trigger-kept favourite counts against a recount of the favourites: after a random mix of single- and
  * multi-row inserts, deletes and updates (of id, user_id, activity_id, created_at), no-op upserts, statements that
  * fail, user and activity deletions (cascades) and activity company changes, every per-activity total, newest
- * favourite, per-activity day and per-company day equals what the test counts on its own from the favourites left.
- * Shards are computed here from the ids and FAVORITE_ROLLUP_SHARDS, not by the database.
+ * favourite, per-activity day and quarter-hour and per-company day and quarter-hour equals what the test counts on
+ * its own from the favourites left. Days and quarter-hours are computed here from the timestamps' text.
  */
 import { type SQL, sql } from 'drizzle-orm'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { FAVORITE_ROLLUP_SHARDS } from '../../src/db/schema'
 import { newCompanyId, onPostgres, testDb } from '../support/database'
 
 const DAY = 86_400_000
 const BASE = Date.parse('2026-03-01T00:00:00.000Z')
-// Few distinct days and times, so that favourites share days, shards and exact timestamps (ties for the newest).
+// Few distinct days and times, so that favourites share days, quarter-hours and exact timestamps (ties for the
+// newest), and some sit on a quarter-hour's last and first instants.
 const DAY_OFFSETS = [0, 1, 2, 5, 9]
-const TIME_OFFSETS = [0, 1, 3_600_000, DAY - 1]
+const TIME_OFFSETS = [0, 1, 900_000 - 1, 900_000, 3_600_000, DAY - 1]
 
 const KINDS = [
   'insertOne',
@@ -71,8 +71,11 @@ const at = (n: number): string =>
 
 const pick = <T>(values: T[], n: number): T | undefined => values[n % Math.max(values.length, 1)]
 
-/** The shard of a favourite, computed here: the last byte of its id modulo FAVORITE_ROLLUP_SHARDS. */
-const shardOf = (id: string): number => Number.parseInt(id.slice(-2), 16) % FAVORITE_ROLLUP_SHARDS
+/** The UTC quarter-hour of a `utc()` timestamp text, as the same text: `2026-03-01T10:44:59.999999` -> `...T10:30:00.000000`. */
+const slotOf = (createdAt: string): string => {
+  const minute = Math.floor(Number(createdAt.slice(14, 16)) / 15) * 15
+  return `${createdAt.slice(0, 14)}${String(minute).padStart(2, '0')}:00.000000`
+}
 
 // Timestamps as fixed-format UTC text (microseconds), so they compare as strings and carry their UTC day.
 const utc = (column: SQL): SQL => sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`
@@ -244,52 +247,50 @@ async function expectRollupsMatchRecount(
 
   const totals = new Map<string, Counted>()
   const days = new Map<string, Counted>()
+  const slots = new Map<string, Counted>()
   const companyDays = new Map<string, Counted>()
+  const companySlots = new Map<string, Counted>()
   for (const f of favorites) {
-    const shard = shardOf(f.id)
     const day = f.created_at.slice(0, 10)
+    const slot = slotOf(f.created_at)
     const company = companyOf.get(f.activity_id)
-    tally(totals, `${f.activity_id}/${shard}`, f.created_at, company)
-    tally(days, `${f.activity_id}/${day}/${shard}`, f.created_at, company)
-    tally(companyDays, `${company}/${day}/${shard}`, f.created_at)
+    tally(totals, f.activity_id, f.created_at, company)
+    tally(days, `${f.activity_id}/${day}`, f.created_at, company)
+    tally(slots, `${f.activity_id}/${slot}`, f.created_at, company)
+    tally(companyDays, `${company}/${day}`, f.created_at)
+    tally(companySlots, `${company}/${slot}`, f.created_at)
   }
-  const expectedDays = new Map([...days].map(([k, v]) => [k, { favorites: v.favorites, company: v.company }]))
-  const expectedCompanyDays = new Map([...companyDays].map(([k, v]) => [k, { favorites: v.favorites }]))
+  const withCompany = (map: Map<string, Counted>) =>
+    new Map([...map].map(([k, v]) => [k, { favorites: v.favorites, company: v.company }]))
+  const countsOnly = (map: Map<string, Counted>) =>
+    new Map([...map].map(([k, v]) => [k, { favorites: v.favorites }]))
 
   const ever = everActivities.size > 0 ? ids([...everActivities]) : sql`NULL`
   const totalRows = (
     await testDb.execute<{
       activity_id: string
-      shard: number
       company_id: string
       favorites: number
       last: string | null
     }>(sql`
-      SELECT activity_id, shard, company_id, favorites, ${utc(sql`last_favorited_at`)} AS last
-      FROM activities.activity_favorite_totals WHERE activity_id IN (${ever})`)
+      SELECT activity_id, company_id, favorites, ${utc(sql`last_favorited_at`)} AS last
+      FROM activities.activity_favorite_counts WHERE activity_id IN (${ever})`)
   ).rows
-  const dayRows = (
-    await testDb.execute<{
-      activity_id: string
-      day: string
-      shard: number
-      company_id: string
-      favorites: number
-    }>(
-      sql`SELECT activity_id, day::text AS day, shard, company_id, favorites
-          FROM activities.activity_favorite_days WHERE activity_id IN (${ever})`,
-    )
-  ).rows
-  const companyDayRows = (
-    await testDb.execute<{ company_id: string; day: string; shard: number; favorites: number }>(sql`
-      SELECT company_id, day::text AS day, shard, favorites
-      FROM activities.company_favorite_days WHERE company_id IN (${ids(companies)})`)
-  ).rows
+  type KeyedRow = { activity_id?: string; company_id: string; key: string; favorites: number }
+  const keyedRows = async (query: SQL) => (await testDb.execute<KeyedRow>(query)).rows
+  const dayRows = await keyedRows(sql`SELECT activity_id, company_id, day::text AS key, favorites
+    FROM activities.activity_favorite_day_counts WHERE activity_id IN (${ever})`)
+  const slotRows = await keyedRows(sql`SELECT activity_id, company_id, ${utc(sql`slot`)} AS key, favorites
+    FROM activities.activity_favorite_slot_counts WHERE activity_id IN (${ever})`)
+  const companyDayRows = await keyedRows(sql`SELECT company_id, day::text AS key, favorites
+    FROM activities.company_favorite_day_counts WHERE company_id IN (${ids(companies)})`)
+  const companySlotRows = await keyedRows(sql`SELECT company_id, ${utc(sql`slot`)} AS key, favorites
+    FROM activities.company_favorite_slot_counts WHERE company_id IN (${ids(companies)})`)
 
   expect(
     kept(
       totalRows,
-      (r) => `${r.activity_id}/${r.shard}`,
+      (r) => r.activity_id,
       (r) => ({ favorites: r.favorites, company: r.company_id, ...(newest ? { last: r.last } : {}) }),
     ),
   ).toEqual(
@@ -300,29 +301,24 @@ async function expectRollupsMatchRecount(
       ]),
     ),
   )
-  expect(
-    kept(
-      dayRows,
-      (r) => `${r.activity_id}/${r.day}/${r.shard}`,
-      (r) => ({ favorites: r.favorites, company: r.company_id }),
-    ),
-  ).toEqual(expectedDays)
-  expect(
-    kept(
-      companyDayRows,
-      (r) => `${r.company_id}/${r.day}/${r.shard}`,
-      (r) => ({ favorites: r.favorites }),
-    ),
-  ).toEqual(expectedCompanyDays)
-  // A shard whose favourites are all gone keeps its row at zero, with no newest favourite.
+  const perActivity = (r: KeyedRow) => ({ favorites: r.favorites, company: r.company_id })
+  expect(kept(dayRows, (r) => `${r.activity_id}/${r.key}`, perActivity)).toEqual(withCompany(days))
+  expect(kept(slotRows, (r) => `${r.activity_id}/${r.key}`, perActivity)).toEqual(withCompany(slots))
+  const perCompany = (r: KeyedRow) => ({ favorites: r.favorites })
+  expect(kept(companyDayRows, (r) => `${r.company_id}/${r.key}`, perCompany)).toEqual(countsOnly(companyDays))
+  expect(kept(companySlotRows, (r) => `${r.company_id}/${r.key}`, perCompany)).toEqual(
+    countsOnly(companySlots),
+  )
+  // An activity whose favourites are all gone keeps its row at zero, with no newest favourite.
   if (newest) for (const row of totalRows.filter((r) => r.favorites === 0)) expect(row.last).toBeNull()
   // A deleted activity's rollup rows are gone with it.
   expect(totalRows.filter((r) => !companyOf.has(r.activity_id))).toEqual([])
-  expect(dayRows.filter((r) => !companyOf.has(r.activity_id))).toEqual([])
+  expect(dayRows.filter((r) => !companyOf.has(r.activity_id ?? ''))).toEqual([])
+  expect(slotRows.filter((r) => !companyOf.has(r.activity_id ?? ''))).toEqual([])
   return favorites.length
 }
 
-describe('analytics rollups against a recount of the favourites', () => {
+describe('favourite counts against a recount of the favourites', () => {
   it('match after a random mix of writes, cascades and company changes', async () => {
     let favouritesChecked = 0
     await fc.assert(
@@ -351,9 +347,9 @@ describe('analytics rollups against a recount of the favourites', () => {
     expect(writes.applied).toBeGreaterThan(writes.refused)
   }, 120_000)
 
-  // Counts only: under concurrency last_favorited_at can lag (from 0002 on, unchanged by 0003). A removal that
-  // recomputes a shard's newest favourite reads the favourites with its statement's snapshot, so a favourite added
-  // to that shard by a transaction that commits after that snapshot is taken, but before the removal locks the
+  // Counts only: under concurrency last_favorited_at can lag (from 0002 on, unchanged by 0004). A removal that
+  // recomputes an activity's newest favourite reads the favourites with its statement's snapshot, so a favourite added
+  // to that activity by a transaction that commits after that snapshot is taken, but before the removal locks the
   // totals row, is counted but not seen as the newest (its time is lost; it can even leave NULL beside a count of 1).
   it.runIf(onPostgres)(
     'counts match after concurrent single-row writes to the same activities (PostgreSQL: real concurrency)',

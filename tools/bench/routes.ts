@@ -312,5 +312,6 @@ export const ANALYTICS_CACHED: RouteCase = {
 
 const RUN_STARTED = Date.now()
 /** A distinct `to` per request (milliseconds apart), so no two requests share an analytics cache entry. */
+// Whole hours (analytics refuses finer bounds), one per request, going back from the run's start.
 const uniqueInstant = (i: number) =>
-  new Date(RUN_STARTED + i * 7 + Math.floor(Math.random() * 5)).toISOString()
+  new Date((Math.floor(RUN_STARTED / 3_600_000) - i) * 3_600_000).toISOString()

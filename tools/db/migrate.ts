@@ -1,16 +1,53 @@
 /**
  * `npm run db:migrate`: applies `drizzle/` through drizzle's neon-http migrator, the same HTTP path the Worker
  * uses, so the same command migrates a real Neon database (`DATABASE_URL`) or the local server
- * (`NEON_HTTP_ENDPOINT`). Already-applied migrations are skipped, so a second run is a no-op.
+ * (`NEON_HTTP_ENDPOINT`). Already-applied migrations are skipped, so a second run is a no-op. Then it runs the
+ * backfill of the favourite counts (migration 0004) to completion, one bounded batch per statement.
  */
 import { fileURLToPath } from 'node:url'
+import { sql } from 'drizzle-orm'
 import { migrate } from 'drizzle-orm/neon-http/migrator'
-import { connectNeonHttp } from './connect'
+import { connectNeonHttp, type NodeDb } from './connect'
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url))
 
+/** Activities per backfill transaction: their favourites cannot change while it counts them (BENCHMARKS.md: how long). */
+export const BACKFILL_BATCH_ACTIVITIES = 1000
+/** Attempts per batch: a batch gives up after 5 s waiting for a row lock (a long write) and is simply run again. */
+const BACKFILL_ATTEMPTS = 5
+
+/**
+ * Counts the favourites of activities not yet counted, a batch per call to
+ * `activities.favorite_counts_backfill_batch` (its own transaction), until it reports none left. Returns how many
+ * activities it counted: 0 when the backfill was already complete.
+ */
+export async function backfillFavoriteCounts(
+  db: NodeDb,
+  onBatch: (activities: number) => void = () => {},
+): Promise<number> {
+  let total = 0
+  for (;;) {
+    let done: number | undefined
+    for (let attempt = 1; done === undefined; attempt++) {
+      try {
+        const result = await db.execute<{ done: number }>(
+          sql`SELECT activities.favorite_counts_backfill_batch(${BACKFILL_BATCH_ACTIVITIES}) AS done`,
+        )
+        done = Number(result.rows[0]?.done ?? 0)
+      } catch (error) {
+        if (attempt >= BACKFILL_ATTEMPTS) throw error
+      }
+    }
+    if (done === 0) return total
+    total += done
+    onBatch(total)
+  }
+}
+
 export async function migrateDatabase(databaseUrl: string, endpoint?: string): Promise<void> {
-  await migrate(connectNeonHttp(databaseUrl, endpoint), { migrationsFolder: MIGRATIONS_FOLDER })
+  const db = connectNeonHttp(databaseUrl, endpoint)
+  await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER })
+  await backfillFavoriteCounts(db)
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -19,6 +56,15 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error('DATABASE_URL is not set (see README: Settings)')
     process.exit(1)
   }
-  await migrateDatabase(databaseUrl, process.env.NEON_HTTP_ENDPOINT || undefined)
+  const db = connectNeonHttp(databaseUrl, process.env.NEON_HTTP_ENDPOINT || undefined)
+  await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER })
   console.log('migrations applied')
+  const counted = await backfillFavoriteCounts(db, (total) =>
+    console.log(`favourite counts: ${total} activities`),
+  )
+  console.log(
+    counted === 0
+      ? 'favourite counts: already complete'
+      : `favourite counts: ${counted} activities backfilled`,
+  )
 }

@@ -1,7 +1,8 @@
 import { z } from '@hono/zod-openapi'
 import { accepts } from 'hono/accepts'
 import { analyticsCacheKey, type Representation, withAnalyticsCache } from '../../analytics/cache'
-import { MAX_PERIOD_DAYS, parseInstant, resolvePeriod } from '../../analytics/period'
+import { MAX_PERIOD_DAYS, previousPeriod } from '../../analytics/period'
+import { formatInstant, resolveTimeZone } from '../../analytics/time-zone'
 import type { App } from '../../app/types'
 import {
   type AnalyticsSort,
@@ -10,11 +11,13 @@ import {
   type FavoriteActivityAnalyticsItemDto,
   FavoriteAnalyticsQuerySchema,
   FavoriteAnalyticsResponseDtoSchema,
+  statedPeriod,
 } from '../../contracts/analytics'
 import { toCsv } from '../../lib/csv'
 import { decodeCursor, encodeCursor } from '../../lib/cursor'
-import { favoriteAnalyticsPage } from '../../queries/analytics'
+import { type AnalyticsRow, favoriteAnalyticsPage } from '../../queries/analytics'
 import { staffRoute } from '../surface-route'
+import { fileStamp, periodDto } from './period-format'
 
 /** Rows per CSV page: a whole company's table in one file (the largest has about 10,000 activities). */
 export const CSV_PAGE_ROWS = 10_000
@@ -27,10 +30,16 @@ const CSV_COLUMNS = [
   'favoritesInPeriod',
   'lastFavoritedAt',
 ] as const
+/** With `compare=previous`, the previous period's count follows the period's. */
+const CSV_COMPARED_COLUMNS = [
+  ...CSV_COLUMNS.slice(0, 5),
+  'favoritesInPreviousPeriod',
+  CSV_COLUMNS[5],
+] as const
 
 const CSV_EXAMPLE =
   'activityId,activityName,activityType,totalFavorites,favoritesInPeriod,lastFavoritedAt\r\n' +
-  '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e,Sunset kayak tour,SLOT_BASED,128,17,2026-01-30T18:02:11.120Z\r\n' +
+  '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e,Sunset kayak tour,SLOT_BASED,128,17,2026-01-30T18:00:00+01:00\r\n' +
   '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f,Bike repair service,SERVICE,0,0,\r\n'
 
 export const favoriteAnalyticsRoute = staffRoute(
@@ -41,8 +50,10 @@ export const favoriteAnalyticsRoute = staffRoute(
     summary: "Favourite counts of each of your company's activities",
     description:
       "One item per activity of the token's company, zero counts included: `totalFavorites` (favourites that exist " +
-      'now), `favoritesInPeriod` (added in `[from, to)` and still existing) and `lastFavoritedAt`. Counts only, ' +
-      'never who. The period defaults to the last 30 days and is at most ' +
+      'now), `favoritesInPeriod` (added in `[from, to)` and still existing), with `compare=previous` ' +
+      '`favoritesInPreviousPeriod`, and `lastFavoritedAt` (the hour of the newest favourite). Counts only, never ' +
+      'who, and never a time finer than an hour of `tz`: `from` and `to` must be whole hours there. The period ' +
+      'defaults to the last 30 days and is at most ' +
       `${MAX_PERIOD_DAYS} days long. Keyset pagination over the sort key and the activity id: follow ` +
       '`nextCursor` (or the `Link: rel="next"` header) until it is `null`.\n\n' +
       '**CSV**: send `Accept: text/csv` for the same table as an RFC 4180 file download (header row, CRLF). A CSV ' +
@@ -84,8 +95,16 @@ export const favoriteAnalyticsRoute = staffRoute(
     statuses: [400],
     details: {
       400: {
-        detail: 'query.to: The period must be at most 366 days long',
-        issues: [{ path: 'query.to', message: 'The period must be at most 366 days long', code: 'custom' }],
+        detail:
+          'query.from: Must be on a whole hour in Asia/Kathmandu: analytics never resolves a time finer than an hour',
+        issues: [
+          {
+            path: 'query.from',
+            message:
+              'Must be on a whole hour in Asia/Kathmandu: analytics never resolves a time finer than an hour',
+            code: 'custom',
+          },
+        ],
       },
     },
   },
@@ -93,14 +112,7 @@ export const favoriteAnalyticsRoute = staffRoute(
 
 const MICROS = /^-?\d{1,19}$/
 
-/** An instant the cursor carries (the period it was issued for). */
-const CursorInstant = z.string().transform((text, ctx) => {
-  const instant = parseInstant(text)
-  if (!instant) ctx.addIssue({ code: 'custom', message: 'not an instant' })
-  return instant ?? z.NEVER
-})
-
-/** The cursor of a page sorted by `sort`: the period, the last row's sort key and its id. */
+/** The cursor of a page sorted by `sort`: the period (ms), the last row's sort key and its id. */
 function analyticsCursorSchema(sort: AnalyticsSort) {
   const key =
     sort === 'name'
@@ -108,23 +120,24 @@ function analyticsCursorSchema(sort: AnalyticsSort) {
       : sort === 'lastFavorited'
         ? z.string().regex(MICROS).nullable()
         : z.number().int().min(0)
-  return z.object({ f: CursorInstant, t: CursorInstant, k: key, i: z.uuid() })
+  return z.object({ f: z.number().int(), t: z.number().int(), k: key, i: z.uuid() })
 }
 
-/** `2026-01-01` for a midnight, `20260101T103000Z` otherwise: safe in a file name on every system. */
-function fileStamp(date: Date): string {
-  const iso = date.toISOString()
-  if (iso.endsWith('T00:00:00.000Z')) return iso.slice(0, 10)
-  return `${iso.slice(0, 19).replaceAll('-', '').replaceAll(':', '')}Z`
+function toItems(rows: AnalyticsRow[], zone: string): FavoriteActivityAnalyticsItemDto[] {
+  return rows.map(({ lastFavoritedHour, ...row }) => ({
+    ...row,
+    lastFavoritedAt: lastFavoritedHour === null ? null : formatInstant(lastFavoritedHour, zone),
+  }))
 }
 
-function toCsvRows(items: FavoriteActivityAnalyticsItemDto[]) {
+function toCsvRows(items: FavoriteActivityAnalyticsItemDto[], compared: boolean) {
   return items.map((item) => [
     item.activityId,
     item.activityName,
     item.activityType,
     item.totalFavorites,
     item.favoritesInPeriod,
+    ...(compared ? [item.favoritesInPreviousPeriod ?? 0] : []),
     item.lastFavoritedAt,
   ])
 }
@@ -134,12 +147,18 @@ export const registerFavoriteAnalytics = (router: App) =>
     const query = c.req.valid('query')
     const companyId = c.get('companyId')
     const secret = c.get('config').cursorSecret
+    // The zone as asked (validated): echoed back as written, since ICU's canonical names can be older spellings
+    // (Asia/Katmandu for Asia/Kathmandu).
+    const zone = query.tz
     const order = query.order ?? (query.sort === 'name' ? 'asc' : 'desc')
-    // The query as the caller stated it (dates normalized): what a cursor is bound to. A default period is `*`, and
-    // the cursor carries the period it was issued for, so paging a default period does not drift with the clock.
+    const compared = query.compare === 'previous'
+    // The query as the caller stated it (bounds as instants of the zone): what a cursor is bound to. A default
+    // period is `*`, and the cursor carries the period it was issued for, so paging a default period does not
+    // drift with the clock.
+    const statedBounds = statedPeriod(query)
     const stated = {
-      from: query.from === undefined ? undefined : parseInstant(query.from)?.toISOString(),
-      to: query.to === undefined ? undefined : parseInstant(query.to)?.toISOString(),
+      from: query.from === undefined ? undefined : statedBounds.from,
+      to: query.to === undefined ? undefined : statedBounds.to,
       type: query.type,
       sort: query.sort,
       order,
@@ -147,6 +166,7 @@ export const registerFavoriteAnalytics = (router: App) =>
     const scope = [
       'analytics-favorites',
       companyId,
+      zone,
       stated.from ?? '*',
       stated.to ?? '*',
       stated.type ?? '*',
@@ -156,9 +176,8 @@ export const registerFavoriteAnalytics = (router: App) =>
     const position = query.cursor
       ? await decodeCursor(query.cursor, analyticsCursorSchema(query.sort), scope, secret)
       : undefined
-    const period = position ? { from: position.f, to: position.t } : resolvePeriod(query.from, query.to)
-    const from = period.from.toISOString()
-    const to = period.to.toISOString()
+    const period = position ? { from: position.f, to: position.t, zone } : statedBounds
+    const previous = compared ? previousPeriod(period) : undefined
 
     const representation: Representation =
       accepts(c, {
@@ -172,8 +191,10 @@ export const registerFavoriteAnalytics = (router: App) =>
     const key = analyticsCacheKey(c, 'favorites', representation, {
       statedFrom: stated.from ?? '*',
       statedTo: stated.to ?? '*',
-      from,
-      to,
+      from: period.from,
+      to: period.to,
+      tz: resolveTimeZone(zone),
+      compare: query.compare,
       type: stated.type,
       sort: stated.sort,
       order,
@@ -184,23 +205,31 @@ export const registerFavoriteAnalytics = (router: App) =>
     return withAnalyticsCache(c, key, 'Accept, Authorization', async () => {
       const page = await favoriteAnalyticsPage(c.get('db'), {
         companyId,
-        from,
-        to,
+        zone,
+        period,
+        previous,
         type: query.type,
         sort: query.sort,
         order,
         limit,
         after: position && { key: position.k, id: position.i },
       })
+      const items = toItems(page.rows, zone)
       const nextCursor =
         page.hasMore && page.last
-          ? await encodeCursor({ f: from, t: to, k: page.last.key, i: page.last.id }, scope, secret)
+          ? await encodeCursor(
+              { f: period.from, t: period.to, k: page.last.key, i: page.last.id },
+              scope,
+              secret,
+            )
           : null
       const headers: Record<string, string> = {}
       if (nextCursor) {
         const next = new URLSearchParams()
-        if (stated.from) next.set('from', stated.from)
-        if (stated.to) next.set('to', stated.to)
+        if (query.from) next.set('from', query.from)
+        if (query.to) next.set('to', query.to)
+        next.set('tz', zone)
+        if (query.compare) next.set('compare', query.compare)
         if (stated.type) next.set('type', stated.type)
         next.set('sort', stated.sort)
         next.set('order', order)
@@ -211,9 +240,19 @@ export const registerFavoriteAnalytics = (router: App) =>
       if (representation === 'csv') {
         headers['Content-Type'] = 'text/csv; charset=utf-8'
         headers['Content-Disposition'] =
-          `attachment; filename="favorites-analytics-${fileStamp(period.from)}-${fileStamp(period.to)}.csv"`
-        return c.body(toCsv(CSV_COLUMNS, toCsvRows(page.items)), 200, headers)
+          `attachment; filename="favorites-analytics-${fileStamp(period.from, zone)}-${fileStamp(period.to, zone)}.csv"`
+        const columns = compared ? CSV_COMPARED_COLUMNS : CSV_COLUMNS
+        return c.body(toCsv(columns, toCsvRows(items, compared)), 200, headers)
       }
-      return c.json({ items: page.items, period: { from, to }, nextCursor }, 200, headers)
+      return c.json(
+        {
+          items,
+          period: periodDto(period),
+          ...(previous ? { previousPeriod: periodDto(previous) } : {}),
+          nextCursor,
+        },
+        200,
+        headers,
+      )
     })
   })

@@ -40,6 +40,9 @@ async function walk(token: string, query: string): Promise<{ items: Item[]; page
   return { items, pages }
 }
 
+/** The start of the UTC hour of an instant, as the API writes it. */
+const hourOf = (date: Date) => `${date.toISOString().slice(0, 13)}:00:00Z`
+
 describe('GET /analytics/favorites', () => {
   it('lists every activity of the company with exact counts, zero counts included', async () => {
     const companyId = newCompanyId()
@@ -62,7 +65,8 @@ describe('GET /analytics/favorites', () => {
         activityType: 'SLOT_BASED',
         totalFavorites: 3,
         favoritesInPeriod: 2,
-        lastFavoritedAt: recent.toISOString(),
+        // The hour it falls in, never the instant.
+        lastFavoritedAt: hourOf(recent),
       },
       {
         activityId: quiet.id,
@@ -75,15 +79,16 @@ describe('GET /analytics/favorites', () => {
     ])
   })
 
-  it('defaults the period to the last 30 days, ending at the next whole minute', async () => {
+  it('defaults the period to the last 30 days in UTC, ending at the next whole hour', async () => {
     const companyId = newCompanyId()
     await createActivity({ companyId })
     const before = Date.now()
     const { period } = await getPage(await staffToken(companyId), '')
     const to = Date.parse(period.to)
-    expect(to % 60_000).toBe(0)
+    expect(period.tz).toBe('UTC')
+    expect(to % 3_600_000).toBe(0)
     expect(to).toBeGreaterThanOrEqual(before)
-    expect(to).toBeLessThanOrEqual(Date.now() + 60_000)
+    expect(to).toBeLessThanOrEqual(Date.now() + 3_600_000)
     expect(to - Date.parse(period.from)).toBe(30 * DAY)
   })
 
@@ -98,11 +103,11 @@ describe('GET /analytics/favorites', () => {
     const token = await staffToken(companyId)
 
     const byDate = await getPage(token, '?from=2026-01-01&to=2026-02-01')
-    expect(byDate.period).toEqual({ from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' })
+    expect(byDate.period).toEqual({ from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z', tz: 'UTC' })
     expect(byDate.items[0]).toMatchObject({
       totalFavorites: 4,
       favoritesInPeriod: 2,
-      lastFavoritedAt: '2026-02-01T00:00:00.000Z',
+      lastFavoritedAt: '2026-02-01T00:00:00Z',
     })
 
     // The same instants with offsets.
@@ -115,7 +120,7 @@ describe('GET /analytics/favorites', () => {
 
     // Only `to`: the 30 days before it.
     const toOnly = await getPage(token, '?to=2026-01-31')
-    expect(toOnly.period.from).toBe('2026-01-01T00:00:00.000Z')
+    expect(toOnly.period.from).toBe('2026-01-01T00:00:00Z')
     expect(toOnly.items[0]?.favoritesInPeriod).toBe(1)
   })
 
@@ -126,7 +131,7 @@ describe('GET /analytics/favorites', () => {
     const now = Date.now()
     await createFavorite(u1 as string, activity.id, new Date(now - 5 * DAY))
     await createFavorite(u2 as string, activity.id, new Date(now - 20 * DAY))
-    const from = new Date(now - 10 * DAY).toISOString()
+    const from = `${new Date(now - 10 * DAY).toISOString().slice(0, 13)}:00:00Z`
     const page = await getPage(await staffToken(companyId), `?from=${from}`)
     expect(page.period.from).toBe(from)
     expect(Date.parse(page.period.to)).toBeGreaterThanOrEqual(now)

@@ -4,7 +4,7 @@ import type { RollupCheck } from '../results'
 /** Recounts every activity's favourites and every company-day and compares them with the trigger-kept rollups. */
 export async function checkRollups(client: pg.Client, after: string): Promise<RollupCheck | undefined> {
   const exists = await client.query<{ present: boolean }>(
-    `SELECT to_regclass('activities.activity_favorite_totals') IS NOT NULL AS present`,
+    `SELECT to_regclass('activities.activity_favorite_counts') IS NOT NULL AS present`,
   )
   if (!exists.rows[0]?.present) return undefined
   const activities = await client.query<{ n: string }>(
@@ -13,7 +13,7 @@ export async function checkRollups(client: pg.Client, after: string): Promise<Ro
        FROM activities.user_activity_favorites GROUP BY activity_id
      ), kept AS (
        SELECT activity_id, sum(favorites) AS total, max(last_favorited_at) AS last_at
-       FROM activities.activity_favorite_totals GROUP BY activity_id
+       FROM activities.activity_favorite_counts GROUP BY activity_id
      )
      SELECT count(*) AS n FROM actual FULL JOIN kept USING (activity_id)
      WHERE coalesce(actual.total, 0) <> coalesce(kept.total, 0)
@@ -25,7 +25,7 @@ export async function checkRollups(client: pg.Client, after: string): Promise<Ro
        FROM activities.user_activity_favorites f JOIN activities.activities a ON a.id = f.activity_id
        GROUP BY 1, 2
      ), kept AS (
-       SELECT company_id, day, sum(favorites) AS n FROM activities.company_favorite_days GROUP BY 1, 2
+       SELECT company_id, day, sum(favorites) AS n FROM activities.company_favorite_day_counts GROUP BY 1, 2
      )
      SELECT count(*) AS n FROM actual FULL JOIN kept USING (company_id, day)
      WHERE coalesce(actual.n, 0) <> coalesce(kept.n, 0)`,

@@ -1,0 +1,172 @@
+/**
+ * Migration 0004's backfill: the favourite counts rebuilt from the favourites, a bounded batch of activities per
+ * transaction while writes go on, equal a recount; a second run does nothing; and the views under the old rollups'
+ * names answer what the previous Worker reads.
+ */
+import { type SQL, sql } from 'drizzle-orm'
+import { describe, expect, it } from 'vitest'
+import {
+  createActivity,
+  createFavorite,
+  createUser,
+  newCompanyId,
+  onPostgres,
+  testDb,
+} from '../support/database'
+
+const COUNT_TABLES = [
+  'activity_favorite_counts',
+  'activity_favorite_day_counts',
+  'activity_favorite_slot_counts',
+  'company_favorite_day_counts',
+  'company_favorite_slot_counts',
+]
+
+const slot = sql`date_bin('15 minutes', f.created_at, timestamptz '2000-01-01 00:00:00+00')`
+const day = sql`(f.created_at AT TIME ZONE 'UTC')::date`
+
+/** Rows in one side only, between a recount of every favourite and a count table (rows at zero left out). */
+async function mismatches(): Promise<number> {
+  const recount = (keys: SQL, groupBy: string) => sql`SELECT ${keys}, count(*)::int
+    FROM activities.user_activity_favorites f JOIN activities.activities a ON a.id = f.activity_id GROUP BY ${sql.raw(groupBy)}`
+  const pairs: [SQL, SQL][] = [
+    [
+      sql`SELECT f.activity_id, a.company_id, count(*)::int, max(f.created_at)
+          FROM activities.user_activity_favorites f JOIN activities.activities a ON a.id = f.activity_id GROUP BY 1, 2`,
+      sql`SELECT activity_id, company_id, favorites, last_favorited_at FROM activities.activity_favorite_counts
+          WHERE favorites <> 0`,
+    ],
+    [
+      recount(sql`f.activity_id, a.company_id, ${day}`, '1, 2, 3'),
+      sql`SELECT activity_id, company_id, day, favorites FROM activities.activity_favorite_day_counts WHERE favorites <> 0`,
+    ],
+    [
+      recount(sql`f.activity_id, a.company_id, ${slot}`, '1, 2, 3'),
+      sql`SELECT activity_id, company_id, slot, favorites FROM activities.activity_favorite_slot_counts
+          WHERE favorites <> 0`,
+    ],
+    [
+      recount(sql`a.company_id, ${day}`, '1, 2'),
+      sql`SELECT company_id, day, favorites FROM activities.company_favorite_day_counts WHERE favorites <> 0`,
+    ],
+    [
+      recount(sql`a.company_id, ${slot}`, '1, 2'),
+      sql`SELECT company_id, slot, favorites FROM activities.company_favorite_slot_counts WHERE favorites <> 0`,
+    ],
+  ]
+  let total = 0
+  for (const [expected, kept] of pairs) {
+    const [row] = (
+      await testDb.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM (
+        (${expected} EXCEPT ${kept}) UNION ALL (${kept} EXCEPT ${expected})) d`)
+    ).rows
+    total += row?.n ?? -1
+  }
+  return total
+}
+
+const backfillBatch = async (size: number) =>
+  Number(
+    (
+      await testDb.execute<{ done: number }>(
+        sql`SELECT activities.favorite_counts_backfill_batch(${size}) AS done`,
+      )
+    ).rows[0]?.done,
+  )
+
+async function someFavorites(): Promise<{ activities: string[]; users: string[] }> {
+  const companyId = newCompanyId()
+  const activities = [
+    (await createActivity({ companyId })).id,
+    (await createActivity({ companyId })).id,
+    (await createActivity({ companyId })).id,
+  ]
+  const users = [await createUser(), await createUser(), await createUser()]
+  for (const [n, user] of users.entries()) {
+    for (const [m, activity] of activities.entries()) {
+      if ((n + m) % 2 === 0)
+        await createFavorite(user, activity, new Date(Date.UTC(2026, 2, 1 + n, 10, 14 + m)))
+    }
+  }
+  return { activities, users }
+}
+
+describe('favourite counts backfill (migration 0004)', () => {
+  it('is complete after migrating, and a second run does nothing', async () => {
+    await someFavorites()
+    const [progress] = (
+      await testDb.execute<{ completed: boolean }>(
+        sql`SELECT completed_at IS NOT NULL AS completed FROM activities.favorite_counts_backfill`,
+      )
+    ).rows
+    expect(progress?.completed).toBe(true)
+    expect(await backfillBatch(1000)).toBe(0)
+    expect(await mismatches()).toBe(0)
+  })
+
+  it('rebuilds every count from the favourites in bounded batches while favourites change', async () => {
+    const { activities, users } = await someFavorites()
+    // As right after the migration: nothing counted, nothing backfilled.
+    await testDb.execute(sql.raw(`TRUNCATE ${COUNT_TABLES.map((table) => `activities.${table}`).join(', ')}`))
+    await testDb.execute(
+      sql`UPDATE activities.favorite_counts_backfill SET done_through = NULL, completed_at = NULL`,
+    )
+    const writes = async (round: number) => {
+      const user = users[round % users.length] as string
+      const activity = activities[round % activities.length] as string
+      await testDb.execute(sql`DELETE FROM activities.user_activity_favorites
+        WHERE user_id = ${user} AND activity_id = ${activity}`)
+      await createFavorite(user, activities[(round + 1) % activities.length] as string).catch(() => undefined)
+    }
+    let batches = 0
+    for (let done = -1, round = 0; done !== 0; round++) {
+      // On PostgreSQL the writes run while the batch holds its locks; PGlite runs one statement at a time.
+      const [counted] = await Promise.all([backfillBatch(250), writes(round)])
+      done = counted
+      batches++
+    }
+    expect(batches).toBeGreaterThan(1)
+    expect(await mismatches()).toBe(0)
+    // Writes after completion are counted by the triggers alone.
+    await writes(99)
+    expect(await mismatches()).toBe(0)
+  }, 60_000)
+
+  it.runIf(onPostgres)(
+    'counts writes that wait on a batch exactly once (PostgreSQL: real concurrency)',
+    async () => {
+      const { activities, users } = await someFavorites()
+      await testDb.execute(sql.raw(`TRUNCATE ${COUNT_TABLES.map((t) => `activities.${t}`).join(', ')}`))
+      await testDb.execute(
+        sql`UPDATE activities.favorite_counts_backfill SET done_through = NULL, completed_at = NULL`,
+      )
+      let done = -1
+      for (let round = 0; done !== 0; round++) {
+        const extra = await createUser()
+        const results = await Promise.all([
+          backfillBatch(100),
+          ...activities.map((activity) => createFavorite(extra, activity)),
+          testDb.execute(sql`DELETE FROM activities.user_activity_favorites
+          WHERE user_id = ${users[round % users.length] as string}`),
+        ])
+        done = results[0]
+      }
+      expect(await mismatches()).toBe(0)
+    },
+    60_000,
+  )
+
+  it("keeps the previous version's rollup names as views of the new counts", async () => {
+    const { activities } = await someFavorites()
+    const activity = activities[0] as string
+    const [row] = (
+      await testDb.execute<{ old: number; now: number; days: number }>(sql`
+        SELECT (SELECT sum(favorites)::int FROM activities.activity_favorite_totals WHERE activity_id = ${activity}) AS old,
+               (SELECT favorites FROM activities.activity_favorite_counts WHERE activity_id = ${activity}) AS now,
+               (SELECT sum(favorites)::int FROM activities.activity_favorite_days WHERE activity_id = ${activity}) AS days`)
+    ).rows
+    expect(row?.old).toBe(2)
+    expect(row?.now).toBe(2)
+    expect(row?.days).toBe(2)
+  })
+})
