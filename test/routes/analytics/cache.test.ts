@@ -1,8 +1,21 @@
 /**
  * One round trip per uncached request, and none for a repeat within 60 s (Workers Cache API), never across
- * companies, representations or queries, and never for errors.
+ * companies, representations or queries, and never for errors. Then `withAnalyticsCache` on its own, behind a
+ * minimal app whose `produce` the test controls: what routes cannot show (a returned non-200, a failing cache).
  */
-import { describe, expect, it } from 'vitest'
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { type Context, Hono } from 'hono'
+import { requestId } from 'hono/request-id'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import {
+  ANALYTICS_MAX_AGE_SECONDS,
+  ANALYTICS_STALE_SECONDS,
+  analyticsCacheKey,
+  withAnalyticsCache,
+} from '../../../src/analytics/cache'
+import type { AnalyticsStaffEnv } from '../../../src/middleware/auth'
+import { errorHandler } from '../../../src/problems/handlers'
+import { ProblemError } from '../../../src/problems/problem-error'
 import { api } from '../../support/api'
 import {
   countRoundTrips,
@@ -143,5 +156,133 @@ describe('analytics caching', () => {
       pages += 1
     } while (cursor)
     expect(pages).toBe(3)
+  })
+})
+
+/** How the minimal app answers: the test's stand-in for a route's database work. */
+type Produce = (c: Context<AnalyticsStaffEnv>) => Promise<Response>
+
+function cachedApp(companyId: string, produce: Produce) {
+  let calls = 0
+  const app = new Hono<AnalyticsStaffEnv>()
+  app.use(requestId())
+  app.use(async (c, next) => {
+    c.set('companyId', companyId)
+    await next()
+  })
+  app.get('/answer', (c) => {
+    const key = analyticsCacheKey(c, 'unit', 'json', { n: c.req.query('n') })
+    return withAnalyticsCache(c, key, 'Authorization', () => {
+      calls += 1
+      return produce(c)
+    })
+  })
+  app.onError(errorHandler)
+  const send = async (n = '1') => {
+    const context = createExecutionContext()
+    const response = await app.fetch(new Request(`https://cache.test/answer?n=${n}`), env, context)
+    await waitOnExecutionContext(context)
+    return response
+  }
+  return {
+    send,
+    calls: () => calls,
+    key: `https://cache.test/__analytics-cache/v1/${companyId}/unit.json?n=1`,
+  }
+}
+
+/** Resolves after `ms`: long enough for concurrent requests to reach the run in flight. */
+const later = (ms = 100) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+describe('withAnalyticsCache on its own', () => {
+  afterEach(() => vi.restoreAllMocks())
+
+  it('stores a 200 for the fresh and stale windows, and answers the client private, max-age=60', async () => {
+    const { send, calls, key } = cachedApp(newCompanyId(), async (c) => c.json({ ok: true }))
+    const response = await send()
+    expect(response.headers.get('Cache-Control')).toBe('private, max-age=60')
+    expect(response.headers.get('X-Analytics-Cache')).toBe('miss')
+    const stored = await caches.default.match(key)
+    expect(stored?.headers.get('Cache-Control')).toBe(
+      `public, max-age=${ANALYTICS_MAX_AGE_SECONDS + ANALYTICS_STALE_SECONDS}`,
+    )
+    expect(Math.abs(Number(stored?.headers.get('X-Analytics-Stored-At')) - Date.now())).toBeLessThan(5_000)
+    // Per-request headers are not stored.
+    expect(stored?.headers.get('X-Request-Id')).toBeNull()
+    expect(await stored?.json()).toEqual({ ok: true })
+    expect((await send()).headers.get('X-Analytics-Cache')).toBe('hit')
+    expect(calls()).toBe(1)
+  })
+
+  it('shares a returned non-200 with the concurrent requests, as no-store, and stores nothing', async () => {
+    const { send, calls, key } = cachedApp(newCompanyId(), async (c) => {
+      await later()
+      return c.json({ missing: true }, 404)
+    })
+    const answers = await Promise.all([send(), send(), send()])
+    expect(calls()).toBe(1)
+    expect(answers.map((r) => r.headers.get('X-Analytics-Cache')).sort()).toEqual([
+      'coalesced',
+      'coalesced',
+      'miss',
+    ])
+    for (const response of answers) {
+      expect(response.status).toBe(404)
+      expect(response.headers.get('Cache-Control')).toBe('no-store')
+      expect(await response.json()).toEqual({ missing: true })
+    }
+    expect(await caches.default.match(key)).toBeUndefined()
+    expect((await send()).status).toBe(404)
+    expect(calls()).toBe(2)
+  })
+
+  it('rethrows a thrown problem in every concurrent request, each through the error handler, and keeps nothing', async () => {
+    let fail = true
+    const { send, calls } = cachedApp(newCompanyId(), async (c) => {
+      await later()
+      if (fail) throw new ProblemError('database-unavailable', 'The database is unavailable. Retry later.')
+      return c.json({ ok: true })
+    })
+    const answers = await Promise.all([send(), send(), send(), send()])
+    expect(calls()).toBe(1)
+    const ids = new Set<string>()
+    for (const response of answers) {
+      expect(response.status).toBe(503)
+      expect(response.headers.get('Content-Type')).toBe('application/problem+json')
+      expect(response.headers.get('Retry-After')).toBe('2')
+      const problem = (await response.json()) as { requestId: string }
+      expect(problem.requestId).toBe(response.headers.get('X-Request-Id'))
+      ids.add(problem.requestId)
+    }
+    expect(ids.size).toBe(4)
+    fail = false
+    const retried = await send()
+    expect(retried.status).toBe(200)
+    expect(retried.headers.get('X-Analytics-Cache')).toBe('miss')
+    expect(calls()).toBe(2)
+  })
+
+  it('never fails a request because the cache fails', async () => {
+    const { send, calls } = cachedApp(newCompanyId(), async (c) => c.json({ ok: true }))
+    vi.spyOn(caches.default, 'match').mockRejectedValue(new Error('cache unavailable'))
+    vi.spyOn(caches.default, 'put').mockRejectedValue(new Error('cache unavailable'))
+    for (let n = 0; n < 2; n++) {
+      const response = await send()
+      expect(response.status).toBe(200)
+      expect(response.headers.get('X-Analytics-Cache')).toBe('miss')
+      expect(await response.json()).toEqual({ ok: true })
+    }
+    expect(calls()).toBe(2)
+  })
+
+  it('keeps different keys apart while they run', async () => {
+    const { send, calls } = cachedApp(newCompanyId(), async (c) => {
+      await later()
+      return c.json({ n: c.req.query('n') })
+    })
+    const [one, two] = await Promise.all([send('1'), send('2')])
+    expect(calls()).toBe(2)
+    expect(await one?.json()).toEqual({ n: '1' })
+    expect(await two?.json()).toEqual({ n: '2' })
   })
 })
