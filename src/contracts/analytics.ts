@@ -96,6 +96,11 @@ export function statedPeriod(query: { from?: string; to?: string; tz: string }, 
   return resolvePeriod(bound(query.from), bound(query.to), zone, now)
 }
 
+const statedBounds = (query: { from?: string; to?: string }) => ({
+  from: query.from !== undefined,
+  to: query.to !== undefined,
+})
+
 type Payload = { issues: readonly { path?: readonly PropertyKey[] }[] }
 /** Cross-field refinements run even when other fields failed, as long as the fields they read are valid. */
 const whenValid =
@@ -152,7 +157,7 @@ export const FavoriteAnalyticsQuerySchema = z
   })
   .superRefine(
     (query, ctx) => {
-      for (const issue of periodIssues(statedPeriod(query), MAX_PERIOD_DAYS)) {
+      for (const issue of periodIssues(statedPeriod(query), MAX_PERIOD_DAYS, statedBounds(query))) {
         ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message })
       }
     },
@@ -194,7 +199,7 @@ export const FavoriteTimeseriesQuerySchema = z
   .superRefine(
     (query, ctx) => {
       const period = statedPeriod(query)
-      const issues = periodIssues(period)
+      const issues = periodIssues(period, undefined, statedBounds(query))
       for (const issue of issues) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message })
       if (issues.length > 0) return
       const count = bucketCount(period, query.interval)
@@ -256,7 +261,9 @@ export const FavoriteAnalyticsResponseDtoSchema = z
 
 export const FavoriteTimeseriesBucketDtoSchema = z
   .object({
-    start: Instant.openapi({ description: "Start of the bucket (within the period), in the zone's offset." }),
+    start: Instant.openapi({
+      description: "Start of the bucket (the first may start before the period), in the zone's offset.",
+    }),
     favorites: count('Favourites added in this bucket (within the period) that still exist.', 4),
     previousCount: count(
       'With `compare=previous` only: the same for this bucket shifted back by the period length.',

@@ -23,7 +23,7 @@ type AnalyticsItem = { activityId: string; totalFavorites: number; favoritesInPe
 let analyticsCall = 0
 function freshPeriod(): string {
   analyticsCall++
-  const to = new Date(Math.ceil(Date.now() / 60_000) * 60_000 + 86_400_000 + analyticsCall * 60_000)
+  const to = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 86_400_000 + analyticsCall * 3_600_000)
   const from = new Date(to.getTime() - 30 * 86_400_000)
   return `from=${from.toISOString()}&to=${to.toISOString()}`
 }

@@ -281,9 +281,9 @@ export const ANALYTICS_UNCACHED: RouteCase = {
   surface: 'business',
   write: false,
   status: [200],
-  request: (s, i) => ({
+  request: (s) => ({
     method: 'GET',
-    path: `/analytics/favorites?to=${uniqueInstant(i)}`,
+    path: `/analytics/favorites?${uniquePeriod()}`,
     headers: bearer(s.largestCompany.token),
   }),
 }
@@ -294,9 +294,9 @@ export const TIMESERIES_UNCACHED: RouteCase = {
   surface: 'business',
   write: false,
   status: [200],
-  request: (s, i) => ({
+  request: (s) => ({
     method: 'GET',
-    path: `/analytics/favorites/timeseries?interval=day&to=${uniqueInstant(i)}`,
+    path: `/analytics/favorites/timeseries?interval=day&${uniquePeriod()}`,
     headers: bearer(s.largestCompany.token),
   }),
 }
@@ -310,8 +310,27 @@ export const ANALYTICS_CACHED: RouteCase = {
   request: (s) => ({ method: 'GET', path: '/analytics/favorites', headers: bearer(s.largestCompany.token) }),
 }
 
-const RUN_STARTED = Date.now()
-/** A distinct `to` per request (milliseconds apart), so no two requests share an analytics cache entry. */
-// Whole hours (analytics refuses finer bounds), one per request, going back from the run's start.
-const uniqueInstant = (i: number) =>
-  new Date((Math.floor(RUN_STARTED / 3_600_000) - i) * 3_600_000).toISOString()
+const HOUR_MS = 3_600_000
+/** The run's start, down to a whole UTC hour: analytics refuses bounds finer than an hour of the zone. */
+const RUN_HOUR_MS = Math.floor(Date.now() / HOUR_MS) * HOUR_MS
+/** Period ends of the uncached questions: every whole hour of the 30 days before the run's start. */
+const PERIOD_ENDS = 30 * 24
+/** The default period's length, 30 days, in hours. */
+const PERIOD_HOURS = 30 * 24
+let uncachedAsked = 0
+
+/**
+ * `from` and `to` of a period no other request of this process has asked, so that it misses the analytics cache:
+ * the n-th ends `n mod 720` hours before the run's start and lasts 30 days plus `floor(n / 720)` hours. So every
+ * period is about as long as the default one (30 days) and within the data's last two months, however many
+ * requests a run sends (the load's request indexes run into the millions; a bound derived from them would leave
+ * the supported years, 1970 on, and be refused).
+ */
+function uniquePeriod(): string {
+  const n = uncachedAsked++
+  const to = RUN_HOUR_MS - (n % PERIOD_ENDS) * HOUR_MS
+  const from = to - (PERIOD_HOURS + Math.floor(n / PERIOD_ENDS)) * HOUR_MS
+  return `from=${instant(from)}&to=${instant(to)}`
+}
+
+const instant = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z')

@@ -8,7 +8,7 @@ import {
   previousBuckets,
   previousPeriod,
 } from '../../analytics/period'
-import { formatInstant, resolveTimeZone } from '../../analytics/time-zone'
+import { bucketStart, formatInstant, resolveTimeZone } from '../../analytics/time-zone'
 import type { App } from '../../app/types'
 import {
   CachedAnswerHeaders,
@@ -133,8 +133,9 @@ export const registerFavoriteTimeseries = (router: App) =>
       if (!series.found) {
         throw new ProblemError('not-found', `Activity ${activityId} is not one of your company's activities`)
       }
+      // The first bucket starts where its calendar unit does (the week of a Wednesday `from` starts on Monday).
       const rows = buckets.map((bucket, i) => ({
-        start: formatInstant(bucket.from, zone),
+        start: formatInstant(i === 0 ? bucketStart(bucket.from, zone, query.interval) : bucket.from, zone),
         favorites: series.counts[i] ?? 0,
         ...(series.previousCounts ? { previousCount: series.previousCounts[i] ?? 0 } : {}),
       }))

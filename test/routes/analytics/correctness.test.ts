@@ -1,6 +1,8 @@
 /**
- * Random favourites at random times: every count of the table and every timeseries bucket must equal what the test
- * computes on its own from the rows it inserted.
+ * Random favourites at random times, in UTC and in Asia/Kathmandu (+05:45, no daylight saving time, so the test can
+ * do its own calendar math by shifting the offset): every count of the table and every timeseries bucket, with the
+ * previous period's, must equal what the test computes on its own from the rows it inserted; `lastFavoritedAt` is
+ * the zone's hour. Berlin's DST days are in time-zones.test.ts.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -11,7 +13,18 @@ import { newCompanyId, testDb } from '../../support/database'
 import { staffToken } from '../../support/tokens'
 
 const DAY = 86_400_000
+const HOUR = 3_600_000
 const MINUTE = 60_000
+const ZONES = [
+  { tz: 'UTC', offset: 0, suffix: 'Z' },
+  { tz: 'Asia/Kathmandu', offset: 345 * MINUTE, suffix: '+05:45' },
+] as const
+type Zone = (typeof ZONES)[number]
+
+/** An instant as the API writes it in the zone: wall time with the zone's offset, whole seconds. */
+const inZone = (ms: number, zone: Zone) =>
+  `${new Date(ms + zone.offset).toISOString().slice(0, 19)}${zone.suffix}`
+const hourIn = (ms: number, zone: Zone) => Math.floor((ms + zone.offset) / HOUR) * HOUR - zone.offset
 // A Sunday, so that weeks straddle the window.
 const BASE = Date.parse('2026-03-01T00:00:00.000Z')
 
@@ -34,8 +47,10 @@ const scenario = fc.record({
     }),
     { selector: (f) => `${f.user}/${f.activity}`, maxLength: 20 },
   ),
-  fromMinute: fc.integer({ min: -10 * 24 * 60, max: 20 * 24 * 60 }),
-  lengthMinutes: fc.integer({ min: 1, max: 40 * 24 * 60 }),
+  fromHour: fc.integer({ min: -10 * 24, max: 20 * 24 }),
+  lengthHours: fc.integer({ min: 1, max: 40 * 24 }),
+  zone: fc.constantFrom(...ZONES),
+  compare: fc.boolean(),
   interval: fc.constantFrom<Interval>('day', 'week', 'month'),
   sort: fc.constantFrom('total', 'inPeriod', 'lastFavorited', 'name'),
   order: fc.constantFrom('asc', 'desc'),
@@ -55,12 +70,28 @@ function nextBucket(start: number, interval: Interval): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)
 }
 
-function expectedBuckets(times: number[], from: number, to: number, interval: Interval) {
-  const buckets: { start: string; favorites: number }[] = []
-  for (let start = bucketOf(from, interval); start < to; start = nextBucket(start, interval)) {
-    const end = nextBucket(start, interval)
-    const favorites = times.filter((t) => t >= from && t < to && t >= start && t < end).length
-    buckets.push({ start: new Date(start).toISOString(), favorites })
+/** The buckets in the zone: the UTC calendar math on wall times (the zone's offset is constant). */
+function expectedBuckets(
+  times: number[],
+  from: number,
+  to: number,
+  interval: Interval,
+  zone: Zone,
+  compare: boolean,
+) {
+  const length = to - from
+  const count = (lo: number, hi: number) => times.filter((t) => t >= lo && t < hi).length
+  const buckets: { start: string; favorites: number; previousCount?: number }[] = []
+  const wallFrom = from + zone.offset
+  const wallTo = to + zone.offset
+  for (let start = bucketOf(wallFrom, interval); start < wallTo; start = nextBucket(start, interval)) {
+    const lo = Math.max(start, wallFrom) - zone.offset
+    const hi = Math.min(nextBucket(start, interval), wallTo) - zone.offset
+    buckets.push({
+      start: inZone(start - zone.offset, zone),
+      favorites: count(lo, hi),
+      ...(compare ? { previousCount: count(lo - length, hi - length) } : {}),
+    })
   }
   return buckets
 }
@@ -87,9 +118,13 @@ describe('analytics correctness against independently computed counts', () => {
           }))
         if (rows.length > 0) await testDb.insert(schema.userActivityFavorites).values(rows)
 
-        const from = BASE + s.fromMinute * MINUTE
-        const to = from + s.lengthMinutes * MINUTE
-        const period = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`
+        const zone = s.zone
+        const from = BASE - zone.offset + s.fromHour * HOUR
+        const to = from + s.lengthHours * HOUR
+        const period =
+          `from=${encodeURIComponent(inZone(from, zone))}&to=${encodeURIComponent(inZone(to, zone))}&tz=${zone.tz}` +
+          (s.compare ? '&compare=previous' : '')
+        const before = from - (to - from)
         const token = await staffToken(companyId)
 
         // The table.
@@ -101,7 +136,10 @@ describe('analytics correctness against independently computed counts', () => {
             activityType: a.type,
             totalFavorites: times.length,
             favoritesInPeriod: times.filter((t) => t >= from && t < to).length,
-            lastFavoritedAt: times.length ? new Date(Math.max(...times)).toISOString() : null,
+            ...(s.compare
+              ? { favoritesInPreviousPeriod: times.filter((t) => t >= before && t < from).length }
+              : {}),
+            lastFavoritedAt: times.length ? inZone(hourIn(Math.max(...times), zone), zone) : null,
           }
         })
         const key = (i: Item): number | string =>
@@ -136,6 +174,9 @@ describe('analytics correctness against independently computed counts', () => {
           items.push(...page.items)
         }
         expect(items).toEqual(expected)
+        expect(page).toMatchObject({
+          period: { from: inZone(from, zone), to: inZone(to, zone), tz: zone.tz },
+        })
 
         // The timeseries, for the company and for each activity.
         const allTimes = rows.map((r) => r.createdAt.getTime())
@@ -143,7 +184,7 @@ describe('analytics correctness against independently computed counts', () => {
           token,
         })
         expect(((await series.json()) as { buckets: unknown }).buckets).toEqual(
-          expectedBuckets(allTimes, from, to, s.interval),
+          expectedBuckets(allTimes, from, to, s.interval, zone, s.compare),
         )
         for (const activity of activities) {
           const times = rows.filter((r) => r.activityId === activity.id).map((r) => r.createdAt.getTime())
@@ -152,11 +193,11 @@ describe('analytics correctness against independently computed counts', () => {
             { token },
           )
           expect(((await one.json()) as { buckets: unknown }).buckets).toEqual(
-            expectedBuckets(times, from, to, s.interval),
+            expectedBuckets(times, from, to, s.interval, zone, s.compare),
           )
         }
       }),
-      { numRuns: 15 },
+      { numRuns: 20 },
     )
   })
 })

@@ -64,7 +64,7 @@ describe('GET /analytics/favorites as CSV', () => {
     expect(response.headers.get('Link')).toBeNull()
     expect(text).toBe(
       `${HEADER}\r\n` +
-        `${popular.id},Kayak,SLOT_BASED,2,1,2026-03-10T08:30:00.250Z\r\n` +
+        `${popular.id},Kayak,SLOT_BASED,2,1,2026-03-10T08:00:00Z\r\n` +
         `${quiet.id},Yoga,SERVICE,0,0,\r\n`,
     )
   })
@@ -110,12 +110,28 @@ describe('GET /analytics/favorites as CSV', () => {
     expect(text).toContain(',Mid=dle+of-text@ok,')
   })
 
-  it('names the file by date-time when the period is not whole days', async () => {
+  it('names the file by date-time when the period is not whole days, in the zone', async () => {
     const companyId = newCompanyId()
-    const { response } = await csv(await staffToken(companyId), '?from=2026-03-01T10:30:00Z&to=2026-03-02')
+    const token = await staffToken(companyId)
+    const { response } = await csv(token, '?from=2026-03-01T10:00:00Z&to=2026-03-02')
     expect(response.headers.get('Content-Disposition')).toBe(
-      'attachment; filename="favorites-analytics-20260301T103000Z-2026-03-02.csv"',
+      'attachment; filename="favorites-analytics-20260301T100000Z-2026-03-02.csv"',
     )
+    const berlin = await csv(token, '?from=2026-03-01T10:00:00Z&to=2026-03-02&tz=Europe/Berlin')
+    expect(berlin.response.headers.get('Content-Disposition')).toBe(
+      'attachment; filename="favorites-analytics-20260301T110000+0100-2026-03-02.csv"',
+    )
+  })
+
+  it('adds the previous period as a column with compare=previous', async () => {
+    const companyId = newCompanyId()
+    const activity = await createActivity({ companyId, name: 'Kayak' })
+    await createFavorite(await createUser(), activity.id, new Date('2026-02-25T12:00:00Z'))
+    const { text } = await csv(await staffToken(companyId), '?from=2026-03-01&to=2026-03-08&compare=previous')
+    expect(parseCsv(text)).toEqual([
+      [...HEADER.split(',').slice(0, 5), 'favoritesInPreviousPeriod', 'lastFavoritedAt'],
+      [activity.id, 'Kayak', 'SLOT_BASED', '1', '0', '1', '2026-02-25T12:00:00Z'],
+    ])
   })
 
   it('negotiates by Accept: JSON by default, for */* and when JSON is preferred', async () => {

@@ -6,7 +6,7 @@ import { createActivity, createFavorite, createUser, newCompanyId } from '../../
 import { staffToken } from '../../support/tokens'
 
 type Item = FavoriteActivityAnalyticsItemDto
-type Page = { items: Item[]; period: { from: string; to: string }; nextCursor: string | null }
+type Page = { items: Item[]; period: { from: string; to: string; tz: string }; nextCursor: string | null }
 
 const DAY = 86_400_000
 

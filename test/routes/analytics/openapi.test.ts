@@ -18,6 +18,7 @@ describe('analytics in /openapi.json', async () => {
         'activityName',
         'activityType',
         'favoritesInPeriod',
+        'favoritesInPreviousPeriod',
         'lastFavoritedAt',
         'totalFavorites',
       ].sort(),

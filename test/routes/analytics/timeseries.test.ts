@@ -11,7 +11,7 @@ import {
 import { staffToken } from '../../support/tokens'
 
 type Series = {
-  period: { from: string; to: string }
+  period: { from: string; to: string; tz: string }
   interval: string
   activityId: string | null
   buckets: { start: string; favorites: number }[]
@@ -36,22 +36,22 @@ describe('GET /analytics/favorites/timeseries', () => {
     const activity = await createActivity({ companyId })
     await favouriteAt(
       activity.id,
-      '2026-03-01T00:00:00.000Z',
+      '2026-03-01T00:00:00Z',
       '2026-03-01T23:59:59.999Z',
-      '2026-03-03T12:00:00.000Z',
-      '2026-03-05T00:00:00.000Z', // at `to`: out
+      '2026-03-03T12:00:00Z',
+      '2026-03-05T00:00:00Z', // at `to`: out
       '2026-02-28T23:59:59.999Z', // before `from`: out
     )
     const result = await series(await staffToken(companyId), '?from=2026-03-01&to=2026-03-05&interval=day')
     expect(result).toEqual({
-      period: { from: '2026-03-01T00:00:00.000Z', to: '2026-03-05T00:00:00.000Z' },
+      period: { from: '2026-03-01T00:00:00Z', to: '2026-03-05T00:00:00Z', tz: 'UTC' },
       interval: 'day',
       activityId: null,
       buckets: [
-        { start: '2026-03-01T00:00:00.000Z', favorites: 2 },
-        { start: '2026-03-02T00:00:00.000Z', favorites: 0 },
-        { start: '2026-03-03T00:00:00.000Z', favorites: 1 },
-        { start: '2026-03-04T00:00:00.000Z', favorites: 0 },
+        { start: '2026-03-01T00:00:00Z', favorites: 2 },
+        { start: '2026-03-02T00:00:00Z', favorites: 0 },
+        { start: '2026-03-03T00:00:00Z', favorites: 1 },
+        { start: '2026-03-04T00:00:00Z', favorites: 0 },
       ],
     })
   })
@@ -70,10 +70,10 @@ describe('GET /analytics/favorites/timeseries', () => {
     )
     const result = await series(await staffToken(companyId), '?from=2026-03-01&to=2026-03-17&interval=week')
     expect(result.buckets).toEqual([
-      { start: '2026-02-23T00:00:00.000Z', favorites: 1 },
-      { start: '2026-03-02T00:00:00.000Z', favorites: 2 },
-      { start: '2026-03-09T00:00:00.000Z', favorites: 0 },
-      { start: '2026-03-16T00:00:00.000Z', favorites: 1 },
+      { start: '2026-02-23T00:00:00Z', favorites: 1 },
+      { start: '2026-03-02T00:00:00Z', favorites: 2 },
+      { start: '2026-03-09T00:00:00Z', favorites: 0 },
+      { start: '2026-03-16T00:00:00Z', favorites: 1 },
     ])
   })
 
@@ -84,12 +84,12 @@ describe('GET /analytics/favorites/timeseries', () => {
     // 2026-01-01T00:00:00Z, written with a +02:00 offset.
     const from = encodeURIComponent('2026-01-01T02:00:00+02:00')
     const result = await series(await staffToken(companyId), `?from=${from}&to=2026-05-01&interval=month`)
-    expect(result.period.from).toBe('2026-01-01T00:00:00.000Z')
+    expect(result.period.from).toBe('2026-01-01T00:00:00Z')
     expect(result.buckets).toEqual([
-      { start: '2026-01-01T00:00:00.000Z', favorites: 1 },
-      { start: '2026-02-01T00:00:00.000Z', favorites: 1 },
-      { start: '2026-03-01T00:00:00.000Z', favorites: 0 },
-      { start: '2026-04-01T00:00:00.000Z', favorites: 1 },
+      { start: '2026-01-01T00:00:00Z', favorites: 1 },
+      { start: '2026-02-01T00:00:00Z', favorites: 1 },
+      { start: '2026-03-01T00:00:00Z', favorites: 0 },
+      { start: '2026-04-01T00:00:00Z', favorites: 1 },
     ])
   })
 
@@ -136,7 +136,7 @@ describe('GET /analytics/favorites/timeseries', () => {
     expect(days.buckets).toHaveLength(400)
     const months = await series(token, '?from=2000-01-01&to=2033-05-01&interval=month')
     expect(months.buckets).toHaveLength(400)
-    expect(months.buckets.at(-1)?.start).toBe('2033-04-01T00:00:00.000Z')
+    expect(months.buckets.at(-1)?.start).toBe('2033-04-01T00:00:00Z')
   })
 })
 
