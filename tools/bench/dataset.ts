@@ -1,7 +1,8 @@
 /**
  * One data set: a fresh database, migrated through the Neon HTTP path and filled by the generator, then measured
  * against the running Worker: query plans, deep pagination, round trips, optionally end to end, and whether the
- * analytics rollups are still in step with the favourites afterwards.
+ * favourite counts kept by the triggers (drizzle/0004_favorite_counts.sql) are still in step with the favourites
+ * afterwards.
  */
 import { mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
@@ -16,7 +17,7 @@ import { log } from './log'
 import { measureDeepPagination } from './measure/deep-pagination'
 import { measureEndToEnd } from './measure/end-to-end'
 import { measurePlans } from './measure/plans'
-import { checkRollups } from './measure/rollups'
+import { checkRollups, rollupMismatches } from './measure/rollups'
 import { measureRoundTrips } from './measure/round-trips'
 import { type MeasurementPlan, NEON_SERVER_POOL_SIZE } from './measurement-plans'
 import { createBenchDatabase, withClient } from './postgres'
@@ -139,11 +140,12 @@ export async function runDataset(
         : 'the bulk load and the round-trip writes',
     ),
   )
-  if (rollupCheck) {
-    log(
-      `  rollups vs recount: ${rollupCheck.activityMismatches} activity and ${rollupCheck.companyDayMismatches} company-day mismatches`,
-    )
-  }
+  const differing = rollupMismatches(rollupCheck)
+    .map(([what, n]) => `${n} ${what}`)
+    .join(', ')
+  log(
+    `  kept counts vs recount: ${differing} mismatches; backfill ${rollupCheck.backfillComplete ? 'complete' : 'NOT complete'}`,
+  )
   await neon.stop()
   await dropDatabase()
   return {

@@ -7,6 +7,16 @@ import { ROOT } from '../root'
 import type { Machine } from './results'
 import { round } from './stats'
 
+/** The tag of the last migration in drizzle/ (the one `migrateDatabase` applies last), e.g. `0004_favorite_counts`. */
+export function lastMigration(): string {
+  const journal = JSON.parse(readFileSync(join(ROOT, 'drizzle', 'meta', '_journal.json'), 'utf8')) as {
+    entries: { tag: string }[]
+  }
+  const last = journal.entries.at(-1)
+  if (!last) throw new Error('drizzle/meta/_journal.json lists no migration')
+  return last.tag
+}
+
 export const loadAverage = () => os.loadavg().map((v) => round(v, 2))
 
 export function machine(loadAverageAtStart: number[]): Machine {

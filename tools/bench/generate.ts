@@ -17,8 +17,13 @@
  *
  * Loading: the favourites table's constraints and indexes are read from pg_catalog, dropped, the rows inserted,
  * then every index and constraint recreated from the saved definitions (same names, validated foreign keys), and
- * the result compared with the saved definitions. Triggers stay enabled, so statement-level triggers (the analytics
- * rollup, if the schema has one) see the whole load as one statement.
+ * the result compared with the saved definitions. Triggers stay enabled, so the statement-level triggers that keep
+ * the favourite counts (drizzle/0004_favorite_counts.sql) see the whole load as one statement.
+ *
+ * The counts' backfill must be complete before the load, and is checked before and after it: until it is, the
+ * triggers count only the favourites of activities it has passed, and the generated activities are new.
+ * `npm run db:migrate` (`migrateDatabase`) completes it on the still-empty database; the generator never writes
+ * `activities.favorite_counts_backfill`.
  */
 import type pg from 'pg'
 
@@ -90,7 +95,20 @@ async function schemaDefinitions(
   return { constraints: constraints.rows, indexes: indexes.rows }
 }
 
-/** Fills a freshly migrated, empty database. `log` gets one line per step. */
+/** Throws unless `activities.favorite_counts_backfill` says complete (see the header). */
+async function assertBackfillComplete(client: pg.Client, when: string): Promise<void> {
+  const progress = await client.query<{ complete: boolean | null }>(
+    `SELECT (SELECT completed_at IS NOT NULL FROM activities.favorite_counts_backfill WHERE id = 1) AS complete`,
+  )
+  if (progress.rows[0]?.complete !== true) {
+    throw new Error(
+      `activities.favorite_counts_backfill is not complete ${when}: the triggers would leave favourites uncounted ` +
+        '(migrateDatabase in tools/db/migrate.ts runs the backfill after migrating)',
+    )
+  }
+}
+
+/** Fills a freshly migrated, empty database (its counts' backfill complete). `log` gets one line per step. */
 export async function generateData(
   client: pg.Client,
   scale: Scale,
@@ -102,6 +120,8 @@ export async function generateData(
   await client.query(`SET maintenance_work_mem = '2GB'`)
   await client.query(`SET max_parallel_maintenance_workers = 2`)
   await client.query(`SET synchronous_commit = off`)
+
+  await assertBackfillComplete(client, 'before the load')
 
   const { users, activities, companies, favorites } = scale
   // Sum over j of K * j^-s ~= K * n^(1-s) / (1-s): solve for K so the draw totals `favorites * OVERSAMPLE`.
@@ -198,13 +218,15 @@ export async function generateData(
     await client.query('VACUUM (ANALYZE) users.users')
     await client.query('VACUUM (ANALYZE) activities.activities')
     await client.query(`VACUUM (ANALYZE) ${FAVORITES}`)
-    // Rollup tables (if any) in the activities schema.
+    // The favourite count tables (and the backfill's progress row) in the activities schema.
     const others = await client.query<{ name: string }>(
       `SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) AS name FROM pg_tables
        WHERE schemaname = 'activities' AND tablename NOT IN ('activities', 'user_activity_favorites')`,
     )
     for (const t of others.rows) await client.query(`VACUUM (ANALYZE) ${t.name}`)
   })
+
+  await assertBackfillComplete(client, 'after the load')
 
   const summary = await timed(steps, 'summary statistics', () => summarize(client))
   return { ...summary, steps, totalSeconds: round((performance.now() - started) / 1000, 1) }

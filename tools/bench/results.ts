@@ -41,18 +41,30 @@ export interface DeepPagination {
   offsetPlan: string
 }
 
+/**
+ * The trigger-kept favourite counts (drizzle/0004_favorite_counts.sql) against a recount of the favourites. The
+ * fields marked optional are absent from results saved before that migration (two tables were checked then).
+ */
 export interface RollupCheck {
-  /** Activities whose rollup total or newest favourite differs from a recount of the favourites. */
+  /** Activities whose `activity_favorite_counts` total, newest favourite or company differs from a recount. */
   activityMismatches: number
-  /** (company, day) pairs whose rollup differs from a recount. */
+  /** (activity, UTC day) keys of `activity_favorite_day_counts` that differ from a recount. */
+  activityDayMismatches?: number
+  /** (activity, UTC quarter-hour) keys of `activity_favorite_slot_counts` that differ from a recount. */
+  activitySlotMismatches?: number
+  /** (company, UTC day) keys of `company_favorite_day_counts` that differ from a recount. */
   companyDayMismatches: number
+  /** (company, UTC quarter-hour) keys of `company_favorite_slot_counts` that differ from a recount. */
+  companySlotMismatches?: number
+  /** `activities.favorite_counts_backfill` still says complete (the triggers count every favourite only then). */
+  backfillComplete?: boolean
   checkedAfter: string
 }
 
 export interface DatasetResult {
   scale: ScaleName
   data: DataSummary
-  /** Present when the schema has the analytics rollups: are they still in step after every write of the run? */
+  /** Are the kept counts still in step after every write of the run? (Absent from results of schemas without them.) */
   rollupCheck?: RollupCheck
   workerStartupMs: number[]
   roundTrips: RoundTrip[]
@@ -85,6 +97,11 @@ export interface BenchResults {
   machine: Machine
   versions: Record<string, string>
   postgres: { source: string; version: string; settings: Record<string, string> }
+  /**
+   * The last migration applied to the measured databases (its tag in drizzle/meta/_journal.json). Absent from
+   * results saved before drizzle/0004_favorite_counts.sql, which were measured on the sharded rollups of 0002/0003.
+   */
+  schema?: string
   bundle: BundleResult
   datasets: DatasetResult[]
   e2e: E2eResult[]

@@ -9,7 +9,7 @@ import { ROOT } from '../root'
 import { measureBundle, measureStartup } from './bundle'
 import { onCleanup } from './cleanup'
 import { runDataset } from './dataset'
-import { loadAverage, machine, versions } from './environment'
+import { lastMigration, loadAverage, machine, versions } from './environment'
 import { SCALES, type ScaleName } from './generate'
 import { log } from './log'
 import { MEASUREMENT_PLANS } from './measurement-plans'
@@ -74,6 +74,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
     machine: machine(loadAverageAtStart),
     versions: versions(postgres.version),
     postgres: { source: postgres.source, version: postgres.version, settings: postgres.settings },
+    schema: lastMigration(),
     bundle,
     datasets,
     e2e,

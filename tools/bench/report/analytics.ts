@@ -1,10 +1,11 @@
-/** Section 5: the analytics routes for the largest company, now and (full scale) before the rollup migration. */
+/** Section 5: the analytics routes for the largest company, now and (full scale) before any kept counts. */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { rollupMismatches } from '../measure/rollups'
 import type { BenchResults, DatasetResult } from '../results'
-import { BUSINESS, fmt, planOf, type Row, TARGETS, table } from './format'
+import { BUSINESS, fmt, measuredFavoriteCounts, planOf, type Row, TARGETS, table } from './format'
 
-/** The analytics figures measured before the rollup redesign (kept from that run). */
+/** The analytics figures measured before migration 0002, when the routes counted the favourites (kept from that run). */
 const BEFORE_FILE = 'bench/results/full.before-rollup.json'
 
 function rows(d: DatasetResult | undefined, design: string): Row[] {
@@ -34,8 +35,16 @@ export function analyticsSection(r: BenchResults, root: string): string[] {
   const lines = [
     '## 5. Analytics at scale (largest company)',
     '',
-    'The routes read the per-activity and per-company daily rollups of migration `drizzle/0002_analytics_rollups.sql` ' +
-      "(kept in step by triggers on the favourites), and count the period's partial first and last day from the favourites.",
+    measuredFavoriteCounts(r)
+      ? 'The routes read the favourite counts of migration `drizzle/0004_favorite_counts.sql`, kept in step by triggers ' +
+        'on the favourites: per activity (`activity_favorite_counts`), and per activity and per company by UTC day ' +
+        '(`activity_favorite_day_counts`, `company_favorite_day_counts`) and by UTC quarter-hour ' +
+        '(`activity_favorite_slot_counts`, `company_favorite_slot_counts`). A period is counted from the day rows of ' +
+        'its whole UTC days and the quarter-hour rows of its partial first and last days; no statement reads a favourite.'
+      : 'Measured on the schema before `drizzle/0004_favorite_counts.sql`: the routes then read the sharded per-activity ' +
+        'and per-company daily rollups of `drizzle/0002_analytics_rollups.sql` (`activity_favorite_totals`, ' +
+        '`activity_favorite_days`, `company_favorite_days`, since replaced by the counts of 0004), kept in step by ' +
+        "triggers on the favourites, and counted the period's partial first and last day from the favourites.",
     '',
     table(
       ['design', 'route', 'n', 'p50 (ms)', 'p95 (ms)', 'p99 (ms)', 'buffers p50'],
@@ -43,7 +52,7 @@ export function analyticsSection(r: BenchResults, root: string): string[] {
         ...(before
           ? rows(
               before.datasets.find((d) => d.scale === 'full'),
-              `before the rollup (${before.startedAt.slice(0, 16)}Z)`,
+              `before migration 0002 (${before.startedAt.slice(0, 16)}Z)`,
             )
           : []),
         ...rows(main, `now (${main?.scale})`),
@@ -52,19 +61,30 @@ export function analyticsSection(r: BenchResults, root: string): string[] {
     '',
     `Database time under EXPLAIN ANALYZE for the largest company (target p99 ≤ ${TARGETS.analyticsP99Ms} ms). The end-to-end figures above add the Worker and HTTP hops.` +
       (before
-        ? ` "Before" rows come from \`${BEFORE_FILE}\`, the same benchmark on the schema before the rollup migration (that harness timed each sample once, without the warm-up and median).`
+        ? ` "Before" rows come from \`${BEFORE_FILE}\`, the same benchmark on the schema before migration 0002, whose routes counted the period from the favourites (that harness timed each sample once, without the warm-up and median).`
         : ''),
     '',
   ]
-  const checks = r.datasets.filter((d) => d.rollupCheck)
+  const checks = r.datasets.flatMap((d) => (d.rollupCheck ? [{ scale: d.scale, check: d.rollupCheck }] : []))
   if (checks.length > 0) {
     lines.push(
-      "Rollups kept in step: after each data set, every activity's total and newest favourite and every company-day count are recounted from the favourites and compared with the rollups: " +
+      'Kept counts in step: after each data set, the favourites are recounted per key and compared with the counts the ' +
+        (measuredFavoriteCounts(r)
+          ? "triggers kept (activity: each activity's total, newest favourite and company; activity-day, " +
+            'activity-quarter-hour, company-day, company-quarter-hour: the counts of the day and quarter-hour tables): '
+          : "triggers kept (activity: each activity's total and newest favourite; company-day: the company's day " +
+            'counts): ') +
         checks
-          .map(
-            (d) =>
-              `${d.scale}: ${d.rollupCheck?.activityMismatches} activity and ${d.rollupCheck?.companyDayMismatches} company-day mismatches after ${d.rollupCheck?.checkedAfter}`,
-          )
+          .map(({ scale, check }) => {
+            const counted = rollupMismatches(check)
+              .map(([what, n]) => `${n} ${what}`)
+              .join(', ')
+            const backfill =
+              check.backfillComplete === undefined
+                ? ''
+                : `, backfill ${check.backfillComplete ? 'complete' : '**not complete**'}`
+            return `${scale}: ${counted} mismatches after ${check.checkedAfter}${backfill}`
+          })
           .join('; ') +
         '.',
       '',

@@ -29,6 +29,7 @@ export function header(r: BenchResults, resultsFile: string): string[] {
     `- ${Object.entries(r.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}.`,
+    `- Schema: ${r.schema ? `migrations through \`drizzle/${r.schema}.sql\`` : 'migrations before `drizzle/0004_favorite_counts.sql` (the sharded rollups of 0002/0003)'}.`,
     `- PostgreSQL: ${r.postgres.source === 'bench-started' ? 'started by the benchmark (its own temp dir, a free port)' : 'the server at `BENCH_DATABASE_URL`'}; ` +
       `each data set in a fresh database. Settings: ${settings}.` +
       (r.postgres.settings.fsync === 'off'
