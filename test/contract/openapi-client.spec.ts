@@ -116,7 +116,7 @@ describe('the OpenAPI document', () => {
         (operation) => (operation as { parameters?: { name: string; schema: unknown }[] }).parameters ?? [],
       )
       .filter((parameter) => parameter.name === 'type')
-    expect(typeParameters).toHaveLength(2)
+    expect(typeParameters).toHaveLength(3)
     for (const parameter of typeParameters) {
       expect(parameter.schema).toEqual({ $ref: '#/components/schemas/ActivityType' })
     }
@@ -139,7 +139,7 @@ describe('a client generated from the live document', () => {
     // The DTOs and the `type` query parameters refer to it.
     expect(types).toMatch(/\btype: components\["schemas"\]\["ActivityType"\];/)
     expect(types).toMatch(/\bactivityType: components\["schemas"\]\["ActivityType"\];/)
-    expect(types.match(/\btype\?: components\["schemas"\]\["ActivityType"\];/g)).toHaveLength(2)
+    expect(types.match(/\btype\?: components\["schemas"\]\["ActivityType"\];/g)).toHaveLength(4)
     expect(types).not.toMatch(/"SLOT_BASED" \| "SERVICE"[\s\S]*"SLOT_BASED" \| "SERVICE"/)
   })
 

@@ -80,7 +80,7 @@ describe('a query parameter the route does not know', () => {
     ['client', '/favorites/0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e?expand=activity'],
     ['client', '/favorites/0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e?force=1'],
     ['business', '/analytics/favorites?from=2026-01-01&colour=red'],
-    ['business', '/analytics/favorites/timeseries?tz=Europe/Berlin'],
+    ['business', '/analytics/favorites/timeseries?tz=Europe/Berlin&zone=Europe/Berlin'],
   ])('is a 400 naming it (%s: %s)', async (surface, path) => {
     const token =
       surface === 'client' ? await userToken(await createUser()) : await staffToken(newCompanyId())
