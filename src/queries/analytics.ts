@@ -223,7 +223,18 @@ export async function favoriteTimeseries(
   const { activityId, type, companyId } = params
   const sums =
     activityId !== undefined
-      ? rangeSums(ranges, activityTables, (x) => sql`${sql.raw(x)}.activity_id = ${activityId}::uuid`)
+      ? rangeSums(
+          ranges,
+          activityTables,
+          (x) =>
+            sql`${sql.raw(x)}.activity_id = ${activityId}::uuid ${
+              // One activity of another type than asked counts nothing.
+              type !== undefined
+                ? sql`AND EXISTS (SELECT 1 FROM ${activities}
+                  WHERE ${activities.id} = ${activityId}::uuid AND ${activities.type} = ${type})`
+                : sql``
+            }`,
+        )
       : type !== undefined
         ? rangeSums(
             ranges,
@@ -233,16 +244,18 @@ export async function favoriteTimeseries(
               WHERE ${activities.companyId} = ${companyId} AND ${activities.type} = ${type})`,
           )
         : rangeSums(ranges, companyTables, (x) => sql`${sql.raw(x)}.company_id = ${companyId}`)
-  const scope = sql`SELECT 1 FROM ${activities} WHERE ${activities.companyId} = ${companyId}
-      ${activityId !== undefined ? sql`AND ${activities.id} = ${activityId}::uuid` : sql``}
-      ${type !== undefined ? sql`AND ${activities.type} = ${type}` : sql``}`
-  // Only an activity's scope can be "not found"; the company-wide rows then say nothing: EXISTS stops the scan.
-  const result = await db.execute<{ k: number | null; n: number; found: boolean }>(sql`
-    SELECT u.k, sum(u.n)::int AS n, EXISTS (${scope}) AS found
+  // Whether `activityId` is one of the company's: one extra row (k NULL), so the 404 costs no second round trip.
+  const result = await db.execute<{ k: number | null; n: number; found: boolean | null }>(sql`
+    SELECT u.k, sum(u.n)::int AS n, NULL::boolean AS found
     FROM (${sums}) u
     GROUP BY u.k
     UNION ALL
-    SELECT NULL, 0, EXISTS (${scope})`)
+    SELECT NULL, 0, ${
+      activityId === undefined
+        ? sql`true`
+        : sql`EXISTS (SELECT 1 FROM ${activities}
+            WHERE ${activities.companyId} = ${companyId} AND ${activities.id} = ${activityId}::uuid)`
+    }`)
   const found = activityId === undefined || result.rows.some((row) => row.found === true)
   const all = new Array<number>(ranges.length).fill(0)
   for (const row of result.rows) if (row.k !== null) all[Number(row.k)] = Number(row.n)

@@ -181,4 +181,47 @@ describe('GET /analytics/favorites/timeseries: 400 and 404', () => {
     )
     expect(problem.type).toBe('urn:problem-type:not-found')
   })
+
+  it('filters by activity type, alone or with one activity', async () => {
+    const companyId = newCompanyId()
+    const slot = await createActivity({ companyId, type: 'SLOT_BASED' })
+    const service = await createActivity({ companyId, type: 'SERVICE' })
+    await favouriteAt(slot.id, '2026-03-01T10:00:00Z', '2026-03-02T10:00:00Z')
+    await favouriteAt(service.id, '2026-03-01T11:00:00Z')
+    const token = await staffToken(companyId)
+    const period = '?from=2026-03-01&to=2026-03-03'
+    const counts = async (query: string) =>
+      (await series(token, `${period}${query}`)).buckets.map((bucket) => bucket.favorites)
+    expect(await counts('')).toEqual([2, 1])
+    expect(await counts('&type=SLOT_BASED')).toEqual([1, 1])
+    expect(await counts('&type=SERVICE')).toEqual([1, 0])
+    expect((await series(token, `${period}&type=SERVICE`)) as Series & { type?: string }).toMatchObject({
+      type: 'SERVICE',
+    })
+    // One activity of another type than asked: found, and nothing counted.
+    expect(await counts(`&type=SERVICE&activityId=${slot.id}`)).toEqual([0, 0])
+    expect(await counts(`&type=SLOT_BASED&activityId=${slot.id}`)).toEqual([1, 1])
+  })
+
+  it('answers CSV on Accept: text/csv, with the previous period on compare=previous', async () => {
+    const companyId = newCompanyId()
+    const activity = await createActivity({ companyId })
+    await favouriteAt(activity.id, '2026-03-01T10:00:00Z', '2026-02-27T10:00:00Z')
+    const token = await staffToken(companyId)
+    const response = await api(
+      '/analytics/favorites/timeseries?from=2026-03-01&to=2026-03-03&compare=previous',
+      {
+        token,
+        headers: { Accept: 'text/csv' },
+      },
+    )
+    expect(response.status).toBe(200)
+    expect(response.headers.get('Content-Type')).toBe('text/csv; charset=utf-8')
+    expect(response.headers.get('Content-Disposition')).toBe(
+      'attachment; filename="favorites-timeseries-2026-03-01-2026-03-03.csv"',
+    )
+    expect(await response.text()).toBe(
+      'start,favorites,previousCount\r\n2026-03-01T00:00:00Z,1,1\r\n2026-03-02T00:00:00Z,0,0\r\n',
+    )
+  })
 })
