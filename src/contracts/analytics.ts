@@ -332,5 +332,13 @@ export const CachedAnswerHeaders = {
   Age: z
     .string()
     .optional()
-    .openapi({ description: 'Seconds since the answer was computed, when it comes from the cache.' }),
+    .openapi({
+      description: 'Seconds since the answer was computed (at most 60), when it comes from the cache.',
+    }),
+  'X-Analytics-Cache': z.enum(['hit', 'stale', 'miss', 'coalesced']).openapi({
+    description:
+      '`hit`: from the cache, computed less than 60 s ago. `stale`: from the cache, 60 to 120 s old, while one ' +
+      'request refreshes it. `miss`: computed for this request. `coalesced`: computed once for this request and ' +
+      'identical ones in flight at the same time.',
+  }),
 }

@@ -60,7 +60,8 @@ export const favoriteAnalyticsRoute = staffRoute(
       `page holds up to ${CSV_PAGE_ROWS.toLocaleString('en-US')} rows (\`limit\` applies to JSON only), which is the whole table for ` +
       'today\'s companies; when there are more, the response has a `Link: <...>; rel="next"` header whose URL ' +
       "continues the file. Names that a spreadsheet would run as a formula are prefixed with `'`.\n\n" +
-      'Answers may be up to 60 seconds old (`Cache-Control: private, max-age=60`).',
+      'Answers may be up to 60 seconds old (`Cache-Control: private, max-age=60`), or up to 120 seconds while a ' +
+      'newer one is being computed (`X-Analytics-Cache: stale`); identical requests in flight share one query.',
     request: { query: FavoriteAnalyticsQuerySchema },
     responses: {
       200: {

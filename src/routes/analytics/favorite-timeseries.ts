@@ -48,7 +48,8 @@ export const favoriteTimeseriesRoute = staffRoute(
       '**Removals are not history**: un-favouriting deletes the favourite, so a bucket counts the favourites added ' +
       'then that still exist now; the numbers of past buckets can go down. Counts only, never who.\n\n' +
       '**CSV**: send `Accept: text/csv` for the buckets as an RFC 4180 file (header row, CRLF).\n\n' +
-      'Answers may be up to 60 seconds old (`Cache-Control: private, max-age=60`).',
+      'Answers may be up to 60 seconds old (`Cache-Control: private, max-age=60`), or up to 120 seconds while a ' +
+      'newer one is being computed (`X-Analytics-Cache: stale`); identical requests in flight share one query.',
     request: { query: FavoriteTimeseriesQuerySchema },
     responses: {
       200: {
