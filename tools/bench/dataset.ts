@@ -1,8 +1,8 @@
 /**
  * One data set: a fresh database, migrated through the Neon HTTP path and filled by the generator, then measured
- * against the running Worker: query plans, deep pagination, round trips, optionally end to end, and whether the
- * favourite counts kept by the triggers (drizzle/0004_favorite_counts.sql) are still in step with the favourites
- * afterwards.
+ * against the running Worker: query plans, deep pagination, round trips, optionally (the run's last data set) the
+ * analytics matrix of the largest company, end to end and the hot-activity writes, and whether the favourite
+ * counts kept by the triggers (drizzle/0004_favorite_counts.sql) are still in step with the favourites afterwards.
  */
 import { mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
@@ -14,14 +14,16 @@ import { startCaptureProxy } from './capture-proxy'
 import { onCleanup } from './cleanup'
 import { generateData, type Scale } from './generate'
 import { log } from './log'
+import { measureAnalyticsMatrix } from './measure/analytics-matrix'
 import { measureDeepPagination } from './measure/deep-pagination'
 import { measureEndToEnd } from './measure/end-to-end'
 import { measurePlans } from './measure/plans'
 import { checkRollups, rollupMismatches } from './measure/rollups'
 import { measureRoundTrips } from './measure/round-trips'
+import { measureWriteContention } from './measure/write-contention'
 import { type MeasurementPlan, NEON_SERVER_POOL_SIZE } from './measurement-plans'
 import { createBenchDatabase, withClient } from './postgres'
-import type { DatasetResult, E2eResult } from './results'
+import type { AnalyticsMatrix, DatasetResult, E2eResult, WriteContention } from './results'
 import { drawSamples, ROUTES } from './routes'
 import { startWorker } from './worker'
 
@@ -72,7 +74,12 @@ export async function runDataset(
   workDir: string,
   withEndToEnd: boolean,
   concurrency: number[],
-): Promise<{ dataset: DatasetResult; e2e: E2eResult[]; e2eStartupMs: number[] }> {
+): Promise<{
+  dataset: DatasetResult
+  e2e: E2eResult[]
+  e2eStartupMs: number[]
+  writeContention?: WriteContention
+}> {
   log(
     `data set ${scale.name}: ${scale.users} users, ${scale.activities} activities, ${scale.favorites} favourites`,
   )
@@ -107,6 +114,17 @@ export async function runDataset(
 
   // Plans first: captured requests are answered 503, so nothing is cached or written before them.
   const plans = await measurePlans(database.url, proxy, worker, samples, plan)
+  // The matrix only where the run also goes end to end: the largest company of the run's largest data set.
+  let analyticsMatrix: AnalyticsMatrix | undefined
+  if (withEndToEnd) {
+    analyticsMatrix = await measureAnalyticsMatrix(
+      database.url,
+      proxy,
+      worker,
+      samples,
+      plan.analyticsMatrixSamples,
+    )
+  }
   const deepPagination = await measureDeepPagination(database.url, proxy, worker, samples, plan.deepRepeats)
   log(
     `  deep pagination: page ${deepPagination.page} p50 ${deepPagination.deep.p50} ms vs first ${deepPagination.first.p50} ms ` +
@@ -119,6 +137,7 @@ export async function runDataset(
   await closeProxy()
 
   let e2e: E2eResult[] = []
+  let writeContention: WriteContention | undefined
   const e2eStartupMs: number[] = []
   if (withEndToEnd) {
     const direct = await startWorker({
@@ -130,13 +149,21 @@ export async function runDataset(
     workerStartupMs.push(direct.startupMs)
     log(`  end to end (wrangler dev answered /health after ${direct.startupMs} ms)`)
     e2e = await measureEndToEnd(direct, samples, plan, concurrency, scale.name)
+    writeContention = await measureWriteContention(
+      database.url,
+      direct,
+      samples,
+      plan,
+      concurrency,
+      scale.name,
+    )
     await direct.stop()
   }
   const rollupCheck = await withClient(database.url, (client) =>
     checkRollups(
       client,
       withEndToEnd
-        ? 'the bulk load, the round-trip writes and the concurrent end-to-end writes'
+        ? 'the bulk load, the round-trip writes and the concurrent end-to-end writes (the hot-activity ones included)'
         : 'the bulk load and the round-trip writes',
     ),
   )
@@ -149,8 +176,18 @@ export async function runDataset(
   await neon.stop()
   await dropDatabase()
   return {
-    dataset: { scale: scale.name, data, rollupCheck, workerStartupMs, roundTrips, plans, deepPagination },
+    dataset: {
+      scale: scale.name,
+      data,
+      rollupCheck,
+      workerStartupMs,
+      roundTrips,
+      plans,
+      deepPagination,
+      ...(analyticsMatrix ? { analyticsMatrix } : {}),
+    },
     e2e,
     e2eStartupMs,
+    ...(writeContention ? { writeContention } : {}),
   }
 }

@@ -232,6 +232,21 @@ export async function generateData(
   return { ...summary, steps, totalSeconds: round((performance.now() - started) / 1000, 1) }
 }
 
+/**
+ * Inserts `count` users without favourites (ids `uuidOf('fresh' || j)`, none of the generated ones), for loads
+ * whose every request needs a user who has not favourited anything yet; returns their ids.
+ */
+export async function addFreshUsers(client: pg.Client, count: number): Promise<string[]> {
+  const inserted = await client.query<{ id: string }>(
+    `INSERT INTO users.users (id, created_at)
+     SELECT ${uuidOf(`'fresh' || j`)}, now() FROM generate_series(1, $1::int) j
+     RETURNING id::text AS id`,
+    [count],
+  )
+  await client.query('ANALYZE users.users')
+  return inserted.rows.map((r) => r.id)
+}
+
 async function summarize(client: pg.Client): Promise<Omit<DataSummary, 'steps' | 'totalSeconds'>> {
   const counts = await client.query<{
     users: string

@@ -1,5 +1,6 @@
+import type { LoadResult } from './load'
 import { rollupMismatches } from './measure/rollups'
-import type { BenchResults } from './results'
+import type { BenchResults, WriteContention } from './results'
 import { ROUTES } from './routes'
 
 /**
@@ -9,9 +10,30 @@ import { ROUTES } from './routes'
  */
 const LOAD_STATUSES = ['503']
 
+/** A load run that answered a status neither its route nor the load explains, or nothing it expects. */
+function unexplainedStatuses(run: LoadResult): boolean {
+  const load = LOAD_STATUSES.reduce((a, code) => a + (run.statuses[code] ?? 0), 0)
+  const expected = run.requests - run.unexpected
+  return run.unexpected - load > 0 || (run.requests > 0 && expected === 0)
+}
+
+/**
+ * The hot activity's favourites after its loads: at least one more per 201 answered (no write lost under
+ * contention), and at most as many more as requests were sent to it.
+ */
+function hotWritesViolation(w: WriteContention): string | undefined {
+  const added = w.hotActivity.favoritesAfter - w.hotActivity.favoritesBefore
+  if (added >= w.hotCreated && added <= w.hotCreated + w.hotUnseen) return undefined
+  return (
+    `${w.scale}: the hot activity gained ${added} favourites under the concurrent writes, but ${w.hotCreated} ` +
+    `requests were answered 201 (and at most ${w.hotUnseen} more may have written unseen)`
+  )
+}
+
 /**
  * What must hold at any scale: one round trip (0 when cached), expected statuses (one request at a time, and under
- * load), no seq scan of favourites, the kept counts in step with a recount and their backfill complete.
+ * load), no seq scan of favourites (the analytics matrix included), the kept counts in step with a recount and
+ * their backfill complete, and no favourite of the hot activity lost under concurrent writes.
  */
 export function invariantViolations(results: BenchResults): string[] {
   const out: string[] = []
@@ -24,7 +46,7 @@ export function invariantViolations(results: BenchResults): string[] {
         out.push(`${d.scale}: ${t.label}: statuses ${t.statuses.join(',')}`)
       }
     }
-    for (const p of d.plans) {
+    for (const p of [...d.plans, ...(d.analyticsMatrix?.cases ?? [])]) {
       if (p.seqScanFavorites > 0)
         out.push(`${d.scale}: ${p.label}: ${p.seqScanFavorites} sequential scans of favourites`)
     }
@@ -42,14 +64,24 @@ export function invariantViolations(results: BenchResults): string[] {
   }
   for (const e of results.e2e) {
     for (const run of e.runs) {
-      const load = LOAD_STATUSES.reduce((a, code) => a + (run.statuses[code] ?? 0), 0)
-      const expected = run.requests - run.unexpected
-      if (run.unexpected - load > 0 || (run.requests > 0 && expected === 0)) {
+      if (unexplainedStatuses(run))
         out.push(
           `${e.scale}: end to end ${e.label} c=${run.connections}: statuses ${JSON.stringify(run.statuses)}`,
         )
+    }
+  }
+  const w = results.writeContention
+  if (w) {
+    for (const c of w.cases) {
+      for (const run of c.runs) {
+        if (unexplainedStatuses(run))
+          out.push(
+            `${w.scale}: concurrent writes, ${c.label} c=${run.connections}: statuses ${JSON.stringify(run.statuses)}`,
+          )
       }
     }
+    const lost = hotWritesViolation(w)
+    if (lost) out.push(lost)
   }
   return out
 }

@@ -1,7 +1,8 @@
 /** End to end: autocannon against wrangler dev -> local Neon-protocol server -> PostgreSQL. */
+import type { IncomingHttpHeaders } from 'node:http'
 import autocannon from 'autocannon'
 import type { RouteCase, Samples } from './routes'
-import { round } from './stats'
+import { type Percentiles, percentiles, round } from './stats'
 
 export interface LoadResult {
   connections: number
@@ -12,7 +13,23 @@ export interface LoadResult {
   statuses: Record<string, number>
   /** Responses whose status is not one the route answers when the database answers. */
   unexpected: number
+  /** Socket errors and timeouts (no status). */
   errors: number
+  /**
+   * The Worker's own database time per request, from its `Server-Timing: db;dur=` (the round trips to the local
+   * server and PostgreSQL, queueing for a pooled connection included); only when asked for.
+   */
+  dbMs?: Percentiles
+}
+
+/** `db;dur=1.23` in a Server-Timing header (one string, or several). */
+function databaseMs(headers: IncomingHttpHeaders | undefined): number | undefined {
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (name.toLowerCase() !== 'server-timing' || value === undefined) continue
+    const match = /(?:^|,)\s*db;dur=([\d.]+)/.exec([value].flat().join(','))
+    if (match) return Number(match[1])
+  }
+  return undefined
 }
 
 export async function runLoad(
@@ -22,8 +39,10 @@ export async function runLoad(
   connections: number,
   durationSeconds: number,
   offset = 0,
+  options: { serverTiming?: boolean } = {},
 ): Promise<LoadResult> {
   let k = offset
+  const dbMs: number[] = []
   const result = await autocannon({
     url: baseUrl,
     connections,
@@ -35,6 +54,19 @@ export async function runLoad(
           const spec = route.request(samples, k++)
           return { ...req, method: spec.method, path: spec.path, headers: spec.headers, body: spec.body }
         },
+        ...(options.serverTiming
+          ? {
+              onResponse: (
+                _status: number,
+                _body: string,
+                _context: object,
+                headers?: IncomingHttpHeaders,
+              ) => {
+                const ms = databaseMs(headers)
+                if (ms !== undefined) dbMs.push(ms)
+              },
+            }
+          : {}),
       },
     ],
   })
@@ -57,5 +89,6 @@ export async function runLoad(
     statuses,
     unexpected: total - expected,
     errors: result.errors,
+    ...(options.serverTiming ? { dbMs: percentiles(dbMs, 2) } : {}),
   }
 }

@@ -6,6 +6,8 @@ export interface MeasurementPlan {
   planUsers: number
   planCompanies: number
   largestCompanyRepeats: number
+  /** Samples of each question of the analytics matrix (largest company; the data set measured end to end). */
+  analyticsMatrixSamples: number
   deepRepeats: number
   loadSeconds: number
   warmupSeconds: number
@@ -18,6 +20,7 @@ export const MEASUREMENT_PLANS: Record<ScaleName, MeasurementPlan> = {
     planUsers: 20,
     planCompanies: 5,
     largestCompanyRepeats: 3,
+    analyticsMatrixSamples: 2,
     deepRepeats: 5,
     loadSeconds: 1,
     warmupSeconds: 1,
@@ -28,6 +31,7 @@ export const MEASUREMENT_PLANS: Record<ScaleName, MeasurementPlan> = {
     planUsers: 1000,
     planCompanies: 100,
     largestCompanyRepeats: 50,
+    analyticsMatrixSamples: 10,
     deepRepeats: 100,
     loadSeconds: 5,
     warmupSeconds: 1,
@@ -38,6 +42,7 @@ export const MEASUREMENT_PLANS: Record<ScaleName, MeasurementPlan> = {
     planUsers: 1000,
     planCompanies: 100,
     largestCompanyRepeats: 30,
+    analyticsMatrixSamples: 10,
     deepRepeats: 100,
     loadSeconds: 6,
     warmupSeconds: 1,

@@ -9,6 +9,9 @@ export interface PlanNode {
   'Index Name'?: string
   'Shared Hit Blocks'?: number
   'Shared Read Blocks'?: number
+  'Actual Total Time'?: number
+  'Actual Loops'?: number
+  Strategy?: string
   Plans?: PlanNode[]
 }
 
@@ -27,6 +30,13 @@ export interface PlanSample {
   buffers: number
   /** Scan nodes, e.g. `Index Only Scan using user_activity_favorites_user_id_created_at_idx`. */
   scans: string[]
+  /** The plan's root node and its time, e.g. `Limit (12.3 ms)`. */
+  topNode: string
+  /**
+   * The node with the most time of its own (its time less its children's, loops included; approximate for CTEs
+   * and parallel workers), e.g. `Index Scan using activity_favorite_day_counts_pk (8.1 ms self)`.
+   */
+  heaviestNode: string
 }
 
 const FAVORITES_TABLE = 'user_activity_favorites'
@@ -41,6 +51,29 @@ function describeScan(node: PlanNode): string | undefined {
   const target = node['Index Name'] ?? node['Relation Name']
   if (!target) return node['Node Type']
   return `${node['Node Type']} ${node['Index Name'] ? 'using' : 'on'} ${target}`
+}
+
+/** A node as the report names it: its type (an aggregate's strategy), and the index or relation it reads. */
+function describeNode(node: PlanNode): string {
+  const type =
+    node.Strategy && node['Node Type'] === 'Aggregate' ? `${node.Strategy}Aggregate` : node['Node Type']
+  if (node['Index Name']) return `${type} using ${node['Index Name']}`
+  return node['Relation Name'] ? `${type} on ${node['Relation Name']}` : type
+}
+
+const nodeMs = (node: PlanNode) => (node['Actual Total Time'] ?? 0) * (node['Actual Loops'] ?? 1)
+
+/** The root node, and the node with the most time of its own. */
+function timedNodes(root: PlanNode): { topNode: string; heaviestNode: string } {
+  let heaviest = { node: root, selfMs: -1 }
+  walk(root, (node) => {
+    const selfMs = Math.max(0, nodeMs(node) - (node.Plans ?? []).reduce((a, child) => a + nodeMs(child), 0))
+    if (selfMs > heaviest.selfMs) heaviest = { node, selfMs }
+  })
+  return {
+    topNode: `${describeNode(root)} (${nodeMs(root).toFixed(1)} ms)`,
+    heaviestNode: `${describeNode(heaviest.node)} (${heaviest.selfMs.toFixed(1)} ms self)`,
+  }
 }
 
 async function inTransaction<T>(client: pg.Client, write: boolean, run: () => Promise<T>): Promise<T> {
@@ -75,6 +108,7 @@ export async function explainQuery(client: pg.Client, q: SqlQuery, write: boolea
       seqScanFavorites,
       buffers: (explained.Plan['Shared Hit Blocks'] ?? 0) + (explained.Plan['Shared Read Blocks'] ?? 0),
       scans: [...scans].sort(),
+      ...timedNodes(explained.Plan),
     }
   })
 }
@@ -107,14 +141,19 @@ export async function explainCaptured(
       planningMs: median(runs.map((r) => r.planningMs)),
     })
   }
+  if (samples.length === 0) throw new Error('a captured request without statements')
   return {
     executionMs: samples.reduce((a, s) => a + s.executionMs, 0),
     planningMs: samples.reduce((a, s) => a + s.planningMs, 0),
     seqScanFavorites: samples.some((s) => s.seqScanFavorites),
     buffers: samples.reduce((a, s) => a + s.buffers, 0),
     scans: [...new Set(samples.flatMap((s) => s.scans))].sort(),
+    // The nodes of the request's slowest statement.
+    ...nodesOf(samples.reduce((a, s) => (s.executionMs > a.executionMs ? s : a))),
   }
 }
+
+const nodesOf = (s: PlanSample) => ({ topNode: s.topNode, heaviestNode: s.heaviestNode })
 
 /** The plan as PostgreSQL prints it (text format), for the report. */
 export async function explainText(client: pg.Client, q: SqlQuery, write: boolean): Promise<string> {

@@ -1,5 +1,6 @@
 /** Renders BENCHMARKS.md (or bench/results/<scale>.md) from the raw results of one run, section by section. */
 import { analyticsSection } from './report/analytics'
+import { analyticsMatrixSection } from './report/analytics-matrix'
 import { dataSetsSection } from './report/data-sets'
 import { deepPaginationSection } from './report/deep-pagination'
 import { endToEndSection } from './report/end-to-end'
@@ -9,6 +10,7 @@ import { plansSection } from './report/plans'
 import { roundTripsSection } from './report/round-trips'
 import { targetRows, targetsSection } from './report/targets'
 import { workerSection } from './report/worker'
+import { writeContentionSection } from './report/write-contention'
 import type { BenchResults } from './results'
 
 export function renderReport(r: BenchResults, options: { root: string; resultsFile: string }): string {
@@ -21,7 +23,9 @@ export function renderReport(r: BenchResults, options: { root: string; resultsFi
     ...plansSection(r),
     ...deepPaginationSection(r),
     ...endToEndSection(r.e2e),
+    ...writeContentionSection(r),
     ...analyticsSection(r, options.root),
+    ...analyticsMatrixSection(r),
     ...workerSection(r),
     ...missedTargetsSection(r, targets),
     '',

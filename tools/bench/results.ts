@@ -61,6 +61,34 @@ export interface RollupCheck {
   checkedAfter: string
 }
 
+/** One question of the analytics matrix (analytics-matrix.ts): database time of its samples. */
+export interface AnalyticsMatrixCase {
+  key: string
+  label: string
+  kind: 'table' | 'csv' | 'timeseries' | 'compare'
+  sort?: string
+  zone: string
+  days: number
+  /** p99 target, ms; absent when none is stated. */
+  targetMs?: number
+  samples: number
+  executionMs: Percentiles
+  planningMs: Percentiles
+  buffers: Percentiles
+  seqScanFavorites: number
+  /** Of the slowest sample: its request path, its plan's root node, its node with the most time of its own. */
+  slowest: { path: string; executionMs: number; topNode: string; heaviestNode: string }
+}
+
+/** The analytics matrix of the largest company, measured like the plans (captured, EXPLAIN ANALYZE). */
+export interface AnalyticsMatrix {
+  company: { id: string; activities: number; favorites: number }
+  samplesPerCase: number
+  cases: AnalyticsMatrixCase[]
+  /** The case with the highest p99 for its target: its slowest sample's statement and plan as text. */
+  worst: { key: string; path: string; sql: string; params: (string | null)[]; plan: string }
+}
+
 export interface DatasetResult {
   scale: ScaleName
   data: DataSummary
@@ -70,6 +98,8 @@ export interface DatasetResult {
   roundTrips: RoundTrip[]
   plans: RoutePlan[]
   deepPagination: DeepPagination
+  /** The analytics matrix (the data set measured end to end only; absent from older results). */
+  analyticsMatrix?: AnalyticsMatrix
 }
 
 export interface E2eResult {
@@ -77,6 +107,30 @@ export interface E2eResult {
   route: string
   label: string
   runs: LoadResult[]
+}
+
+/** One way of spreading the concurrent POST /favorites of fresh users (measure/write-contention.ts). */
+export interface WriteContentionCase {
+  key: 'hot' | 'company' | 'spread'
+  label: string
+  /** How many activities the requests go to. */
+  activities: number
+  runs: LoadResult[]
+}
+
+/** Many users favouriting one activity at once, beside the same load over many activities. */
+export interface WriteContention {
+  scale: ScaleName
+  /** The largest company's most favourited activity. */
+  hotActivity: { id: string; favoritesBefore: number; favoritesAfter: number }
+  company: { id: string; activities: number }
+  /** Users without favourites, inserted for these loads; each request takes the next (wrapping when used up). */
+  freshUsers: number
+  /** Requests to the hot activity answered 201 (a new favourite), over all its runs. */
+  hotCreated: number
+  /** Requests to the hot activity that may have written without a 201 seen: 503s, errors, in flight at the end. */
+  hotUnseen: number
+  cases: WriteContentionCase[]
 }
 
 export interface Machine {
@@ -106,6 +160,8 @@ export interface BenchResults {
   datasets: DatasetResult[]
   e2e: E2eResult[]
   e2eWorkerStartupMs: number[]
+  /** Hot activity vs spread writes (absent from older results). */
+  writeContention?: WriteContention
   concurrency: number[]
   notes: string[]
 }

@@ -31,7 +31,7 @@ export interface Samples {
 
 const TOKEN_TTL_SECONDS = 6 * 60 * 60
 
-const userToken = async (id: string) => (await mintUserToken(BENCH_JWT, id, TOKEN_TTL_SECONDS)).token
+export const userToken = async (id: string) => (await mintUserToken(BENCH_JWT, id, TOKEN_TTL_SECONDS)).token
 const staffToken = async (companyId: string) =>
   (await mintStaffToken(BENCH_JWT, companyId, TOKEN_TTL_SECONDS)).token
 

@@ -15,7 +15,7 @@ import { log } from './log'
 import { MEASUREMENT_PLANS } from './measurement-plans'
 import { startBenchPostgres } from './postgres'
 import { renderReport } from './report'
-import type { BenchResults, DatasetResult, E2eResult } from './results'
+import type { BenchResults, DatasetResult, E2eResult, WriteContention } from './results'
 
 const CONCURRENCY = [8, 32]
 
@@ -54,6 +54,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
   const datasets: DatasetResult[] = []
   let e2e: E2eResult[] = []
   let e2eWorkerStartupMs: number[] = []
+  let writeContention: WriteContention | undefined
   for (const [index, name] of plan.datasets.entries()) {
     const isLast = index === plan.datasets.length - 1
     const result = await runDataset(SCALES[name], plan, postgres.adminUrl, workDir, isLast, CONCURRENCY)
@@ -61,6 +62,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
     if (isLast) {
       e2e = result.e2e
       e2eWorkerStartupMs = result.e2eStartupMs
+      writeContention = result.writeContention
     }
   }
 
@@ -79,6 +81,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
     datasets,
     e2e,
     e2eWorkerStartupMs,
+    ...(writeContention ? { writeContention } : {}),
     concurrency: CONCURRENCY,
     notes: [],
   }

@@ -46,7 +46,7 @@ function summarizePlans(
  * Calls the route `count` times (`parallel` at a time) with the proxy in capture mode and returns what the Worker
  * sent. Every request must send exactly one statement: the total captured must equal the number of requests.
  */
-async function capture(
+export async function capture(
   proxy: CaptureProxy,
   worker: RunningWorker,
   route: RouteCase,

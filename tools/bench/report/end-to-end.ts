@@ -1,6 +1,45 @@
 import type { E2eResult } from '../results'
+import { ANALYTICS_UNCACHED, TIMESERIES_UNCACHED } from '../routes'
 import { ratio } from '../stats'
-import { fmt, type Row, table } from './format'
+import { count, fmt, type Row, table } from './format'
+
+/** The targets row of the concurrent uncached analytics loads starts with this. */
+export const CONCURRENT_ANALYTICS_ROW = 'Concurrent analytics requests'
+
+/**
+ * The uncached analytics loads of the largest company (a new period each request: neither the cache nor
+ * coalescing answers them) at the highest concurrency. Errors: any answer but 200 (503 included) and any socket
+ * error or timeout.
+ */
+export function concurrentAnalytics(e2e: E2eResult[]) {
+  const loads = e2e.filter((e) => e.route === ANALYTICS_UNCACHED.key || e.route === TIMESERIES_UNCACHED.key)
+  const connections = Math.max(...loads.flatMap((e) => e.runs.map((run) => run.connections)))
+  const runs = loads.flatMap((e) =>
+    e.runs
+      .filter((run) => run.connections === connections)
+      .map((run) => ({
+        route: e.route === ANALYTICS_UNCACHED.key ? 'table' : 'timeseries',
+        requests: run.requests,
+        errors: run.unexpected + run.errors,
+        statuses: run.statuses,
+        socketErrors: run.errors,
+      })),
+  )
+  return runs.length === 0
+    ? undefined
+    : { connections, runs, errors: runs.reduce((a, run) => a + run.errors, 0) }
+}
+
+export const describeConcurrentAnalytics = (c: NonNullable<ReturnType<typeof concurrentAnalytics>>) =>
+  c.runs
+    .map(
+      (run) =>
+        `${run.route} ${count(run.requests)} requests, ${run.errors} errors` +
+        (run.errors > 0
+          ? ` (statuses ${JSON.stringify(run.statuses)}${run.socketErrors > 0 ? `, ${run.socketErrors} socket errors/timeouts` : ''})`
+          : ''),
+    )
+    .join('; ')
 
 /** One row per route and concurrency; the cost columns are ratios to the floor at the same concurrency. */
 function rows(e2e: E2eResult[]): Row[] {
@@ -26,6 +65,7 @@ function rows(e2e: E2eResult[]): Row[] {
 
 export function endToEndSection(e2e: E2eResult[]): string[] {
   if (e2e.length === 0) return []
+  const analytics = concurrentAnalytics(e2e)
   return [
     `## 4. End to end (autocannon → wrangler dev → local Neon-protocol server → PostgreSQL, ${e2e[0]?.scale} data)`,
     '',
@@ -50,5 +90,15 @@ export function endToEndSection(e2e: E2eResult[]): string[] {
       rows(e2e),
     ),
     '',
+    ...(analytics
+      ? [
+          `${analytics.connections} concurrent analytics requests for the largest company, each a question not asked before ` +
+            `(so neither the 60 s cache nor the coalescing of identical requests answers it; the "new period each request" rows): ` +
+            `${describeConcurrentAnalytics(analytics)}: **${analytics.errors} errors** in all. An error is any answer but 200, ` +
+            'or no answer. A status besides 200 and 503 fails the run (`tools/bench/invariants.ts`); a 503 (the database not ' +
+            "answering within the Worker's deadline) depends on the machine's load and counts here as an error, not as a broken rule.",
+          '',
+        ]
+      : []),
   ]
 }

@@ -1,6 +1,8 @@
 /** The targets table: one row per target, measured against this run. Missed rows feed missed-targets.ts. */
 import type { BenchResults } from '../results'
 import { ratio } from '../stats'
+import { matrixTargetRows } from './analytics-matrix'
+import { CONCURRENT_ANALYTICS_ROW, concurrentAnalytics, describeConcurrentAnalytics } from './end-to-end'
 import { BUSINESS, fmt, isLargestCompany, planOf, type Row, TARGETS, table, verdict } from './format'
 
 /** Rows of `[target, goal, measured, verdict]`. */
@@ -40,7 +42,20 @@ export function targetRows(r: BenchResults): Row[] {
         verdict(p.executionMs.p99 <= TARGETS.analyticsP99Ms),
       ])
     }
-    const seq = main.plans.filter((p) => p.route !== 'floor' && p.seqScanFavorites > 0)
+    rows.push(...matrixTargetRows(r))
+    const analytics = concurrentAnalytics(r.e2e)
+    if (analytics) {
+      rows.push([
+        `${CONCURRENT_ANALYTICS_ROW}, ${analytics.connections} at once, largest company, a new question each (${r.e2e[0]?.scale})`,
+        '0 errors',
+        describeConcurrentAnalytics(analytics),
+        verdict(analytics.errors === 0),
+      ])
+    }
+    const seq = [
+      ...main.plans.filter((p) => p.route !== 'floor'),
+      ...(main.analyticsMatrix?.cases ?? []),
+    ].filter((p) => p.seqScanFavorites > 0)
     rows.push([
       `No sequential scan of favourites (${main.scale}, every captured statement)`,
       '0',
