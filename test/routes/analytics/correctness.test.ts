@@ -199,5 +199,5 @@ describe('analytics correctness against independently computed counts', () => {
       }),
       { numRuns: 20 },
     )
-  })
+  }, 60_000)
 })
