@@ -91,7 +91,7 @@ const compareParam = z
 
 /** The period a validated query states: its bounds read in its zone (or their defaults). */
 export function statedPeriod(query: { from?: string; to?: string; tz: string }, now = Date.now()): Period {
-  const zone = resolveTimeZone(query.tz) === undefined ? 'UTC' : query.tz
+  const zone = resolveTimeZone(query.tz) ?? 'UTC'
   const bound = (text: string | undefined) => (text === undefined ? undefined : parseBound(text))
   return resolvePeriod(bound(query.from), bound(query.to), zone, now)
 }
@@ -329,12 +329,9 @@ export type FavoriteTimeseriesBucketDto = z.infer<typeof FavoriteTimeseriesBucke
 /** Headers of every analytics 200: the answer may come from the per-company cache. */
 export const CachedAnswerHeaders = {
   'Cache-Control': z.string().openapi({ description: '`private, max-age=60`.' }),
-  Age: z
-    .string()
-    .optional()
-    .openapi({
-      description: 'Seconds since the answer was computed (at most 60), when it comes from the cache.',
-    }),
+  Age: z.string().optional().openapi({
+    description: 'Seconds since the answer was computed (at most 60), when it comes from the cache.',
+  }),
   'X-Analytics-Cache': z.enum(['hit', 'stale', 'miss', 'coalesced']).openapi({
     description:
       '`hit`: from the cache, computed less than 60 s ago. `stale`: from the cache, 60 to 120 s old, while one ' +

@@ -156,6 +156,24 @@ describe('favourite counts backfill (migration 0004)', () => {
     60_000,
   )
 
+  it('gives every new activity its counts row at zero, in the statement that creates it (0005)', async () => {
+    const companyId = newCompanyId()
+    const created = await testDb.execute<{ id: string }>(sql`
+      INSERT INTO activities.activities (company_id, name, type)
+      SELECT ${companyId}, 'Bulk ' || n, 'SERVICE' FROM generate_series(1, 3) n RETURNING id`)
+    const rows = await testDb.execute<{ favorites: number; company_id: string; last: string | null }>(sql`
+      SELECT favorites, company_id, last_favorited_at AS last FROM activities.activity_favorite_counts
+      WHERE activity_id IN (${sql.join(
+        created.rows.map((row) => sql`${row.id}::uuid`),
+        sql`, `,
+      )})`)
+    expect(rows.rows).toEqual([
+      { favorites: 0, company_id: companyId, last: null },
+      { favorites: 0, company_id: companyId, last: null },
+      { favorites: 0, company_id: companyId, last: null },
+    ])
+  })
+
   it("keeps the previous version's rollup names as views of the new counts", async () => {
     const { activities } = await someFavorites()
     const activity = activities[0] as string

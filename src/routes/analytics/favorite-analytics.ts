@@ -148,9 +148,7 @@ export const registerFavoriteAnalytics = (router: App) =>
     const query = c.req.valid('query')
     const companyId = c.get('companyId')
     const secret = c.get('config').cursorSecret
-    // The zone as asked (validated): echoed back as written, since ICU's canonical names can be older spellings
-    // (Asia/Katmandu for Asia/Kathmandu).
-    const zone = query.tz
+    const zone = resolveTimeZone(query.tz) ?? 'UTC'
     const order = query.order ?? (query.sort === 'name' ? 'asc' : 'desc')
     const compared = query.compare === 'previous'
     // The query as the caller stated it (bounds as instants of the zone): what a cursor is bound to. A default
@@ -194,7 +192,8 @@ export const registerFavoriteAnalytics = (router: App) =>
       statedTo: stated.to ?? '*',
       from: period.from,
       to: period.to,
-      tz: resolveTimeZone(zone),
+      // As written: the answer echoes it.
+      tz: query.tz,
       compare: query.compare,
       type: stated.type,
       sort: stated.sort,
@@ -229,7 +228,7 @@ export const registerFavoriteAnalytics = (router: App) =>
         const next = new URLSearchParams()
         if (query.from) next.set('from', query.from)
         if (query.to) next.set('to', query.to)
-        next.set('tz', zone)
+        next.set('tz', query.tz)
         if (query.compare) next.set('compare', query.compare)
         if (stated.type) next.set('type', stated.type)
         next.set('sort', stated.sort)
@@ -248,8 +247,8 @@ export const registerFavoriteAnalytics = (router: App) =>
       return c.json(
         {
           items,
-          period: periodDto(period),
-          ...(previous ? { previousPeriod: periodDto(previous) } : {}),
+          period: periodDto(period, query.tz),
+          ...(previous ? { previousPeriod: periodDto(previous, query.tz) } : {}),
           nextCursor,
         },
         200,

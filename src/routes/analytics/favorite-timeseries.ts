@@ -8,7 +8,7 @@ import {
   previousBuckets,
   previousPeriod,
 } from '../../analytics/period'
-import { bucketStart, formatInstant, resolveTimeZone } from '../../analytics/time-zone'
+import { bucketStart, formatInstant } from '../../analytics/time-zone'
 import type { App } from '../../app/types'
 import {
   CachedAnswerHeaders,
@@ -116,7 +116,8 @@ export const registerFavoriteTimeseries = (router: App) =>
     const key = analyticsCacheKey(c, 'favorites-timeseries', representation, {
       from: period.from,
       to: period.to,
-      tz: resolveTimeZone(zone),
+      // As written: the answer echoes it.
+      tz: query.tz,
       compare: query.compare,
       interval: query.interval,
       activityId,
@@ -161,8 +162,8 @@ export const registerFavoriteTimeseries = (router: App) =>
       }
       return c.json(
         {
-          period: periodDto(period),
-          ...(compared ? { previousPeriod: periodDto(previousPeriod(period)) } : {}),
+          period: periodDto(period, query.tz),
+          ...(compared ? { previousPeriod: periodDto(previousPeriod(period), query.tz) } : {}),
           interval: query.interval,
           activityId: activityId ?? null,
           ...(query.type ? { type: query.type } : {}),

@@ -85,6 +85,23 @@ describe('analytics in a time zone', () => {
     expect(problem.issues?.map((issue) => issue.path)).toEqual(['query.from'])
   })
 
+  it('echoes the zone as written, and counts the same for any spelling of it', async () => {
+    const { token } = await companyWithFavourites('2026-01-01T18:15:00Z')
+    const asked = (tz: string) =>
+      get<Series>(token, `/analytics/favorites/timeseries?from=2026-01-01&to=2026-01-03&tz=${tz}`)
+    const [canonical, lower, renamed] = await Promise.all([
+      asked('Asia/Kathmandu'),
+      asked('asia/kathmandu'),
+      asked('Asia/Katmandu'),
+    ])
+    expect(canonical.period.tz).toBe('Asia/Kathmandu')
+    expect(lower.period.tz).toBe('asia/kathmandu')
+    expect(renamed.period.tz).toBe('Asia/Katmandu')
+    expect(lower.buckets).toEqual(canonical.buckets)
+    expect(renamed.buckets).toEqual(canonical.buckets)
+    expect(canonical.buckets.map((bucket) => bucket.favorites)).toEqual([0, 1])
+  })
+
   it('starts ISO weeks on Monday in the zone', async () => {
     // Sunday 2026-03-01 20:00 UTC is Monday 05:00 in Tokyo.
     const { token } = await companyWithFavourites('2026-03-01T20:00:00Z')
