@@ -49,13 +49,15 @@ function analyticsMiss(r: BenchResults, misses: string[]): string | undefined {
     `- **Analytics, largest company** (${routes}): no statement reads a ` +
     'favourite: the counts of `drizzle/0004_favorite_counts.sql` give a period its whole UTC days from day rows and its partial first ' +
     'and last days (both partial in the default period, which ends on the next whole hour) from quarter-hour rows; what remains shows ' +
-    'in the plans above. (1) The table sorted by total takes every activity of the company with its `activity_favorite_counts` row and ' +
-    "sorts them before cutting the page, then reads the page's `activity_favorite_day_counts` and `activity_favorite_slot_counts` rows " +
-    "in the period; as CSV it reads all of the company's day and quarter-hour rows in the period " +
-    '(`activity_favorite_day_counts_company_id_day_idx`, `activity_favorite_slot_counts_company_id_slot_idx`): per favourited ' +
-    'activity up to one row per day and, on the two edge days, one per quarter-hour with favourites. (2) The timeseries reads the ' +
-    "company's own rows (`company_favorite_day_counts`, `company_favorite_slot_counts`). Candidates, none measured here: the top " +
-    'page by total from an index of `activity_favorite_counts` by company and count instead of a sort of all the activities; ' +
+    'in the plans above. (1) A page sorted by total or by name reads its rows in order from an index (0005: ' +
+    '`activity_favorite_counts_company_id_favorites_idx`, `activities_company_id_name_id_idx`), then the period of those rows ' +
+    "only. Sorted by the period count, and as CSV, it reads all of the company's day and quarter-hour rows in the period " +
+    '(`activity_favorite_day_counts_company_id_day_idx`, `activity_favorite_slot_counts_company_id_slot_idx`): the favourites ' +
+    'are sparse per activity and day (the largest company has about 7 per activity in 30 days), so there is about one day row ' +
+    'per favourite and the cost follows the favourites in the period, whatever the grain. Sorted by the last favourite, the key ' +
+    "is the hour in the asked zone, which no index holds: every activity's counts row is read and sorted. (2) The timeseries " +
+    "reads the company's own rows (`company_favorite_day_counts`, `company_favorite_slot_counts`). Candidates, none measured " +
+    "here: the last-favourite page from an index on `(company_id, last_favorited_at)`, read past the page's last hour; " +
     'covering indexes (`INCLUDE (favorites)`) so day and quarter-hour rows are index-only scans; a month grain for long periods.'
   )
 }
