@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
+import { accepts } from 'hono/accepts'
 import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status'
-import { logLine } from '../lib/log'
+import { logLine, rootCauseOf } from '../lib/log'
 import type { AnalyticsStaffEnv } from '../middleware/auth'
 import { type Snapshot, shareInFlight } from './in-flight'
 
@@ -35,6 +36,16 @@ const REPLAYED_HEADERS = ['Content-Type', 'Content-Disposition', 'Link']
 const REPLAYED_PROBLEM_HEADERS = [...REPLAYED_HEADERS, 'Retry-After', 'WWW-Authenticate', 'Allow']
 
 export type Representation = 'json' | 'csv'
+
+/** The representation the request's `Accept` asks for: CSV for `text/csv`, JSON otherwise (the default). */
+export const negotiatedRepresentation = (c: Context): Representation =>
+  accepts(c, {
+    header: 'Accept',
+    supports: ['application/json', 'text/csv'],
+    default: 'application/json',
+  }) === 'text/csv'
+    ? 'csv'
+    : 'json'
 
 /**
  * The Cache API key of one analytics answer: a synthetic URL on the Worker's own host (never a real route) made of
@@ -197,7 +208,7 @@ function refreshInBackground(
       (error: unknown) => {
         logLine('warn', 'analytics cache refresh failed', {
           requestId: c.get('requestId'),
-          error: rootCause(error),
+          error: rootCauseOf(error),
         })
       },
     ),
@@ -245,11 +256,4 @@ function pick(headers: Headers, names: readonly string[]): Record<string, string
     if (value !== null) picked[name] = value
   }
   return picked
-}
-
-/** The root cause only: drizzle's own message repeats the SQL and its parameters, which are not for logs. */
-function rootCause(error: unknown): string {
-  let root = error
-  while (root instanceof Error && root.cause !== undefined) root = root.cause
-  return root instanceof Error ? `${root.name}: ${root.message}` : String(root)
 }

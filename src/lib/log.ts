@@ -8,3 +8,10 @@ export function logLine(
   if (level === 'error') console.error(line)
   else console.log(line)
 }
+
+/** The root cause only: drizzle's own message repeats the SQL and its parameters, which are not for logs. */
+export function rootCauseOf(error: unknown): string {
+  let root = error
+  while (root instanceof Error && root.cause !== undefined) root = root.cause
+  return root instanceof Error ? `${root.name}: ${root.message}` : String(root)
+}

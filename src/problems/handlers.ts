@@ -4,7 +4,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ZodError } from 'zod'
 import { isDatabaseUnavailable } from '../db/errors'
 import { ConfigError } from '../env'
-import { logLine } from '../lib/log'
+import { logLine, rootCauseOf } from '../lib/log'
 import { PROBLEM_TYPES, type ProblemType } from './catalogue'
 import { ProblemError } from './problem-error'
 import { problemResponse } from './respond'
@@ -96,7 +96,7 @@ export const errorHandler: ErrorHandler = (error, c) => {
     return problemResponse(c, new ProblemError(known.type, detail).problem)
   }
   if (isDatabaseUnavailable(error)) {
-    logLine('warn', 'database unavailable', { requestId: c.get('requestId'), error: describe(error) })
+    logLine('warn', 'database unavailable', { requestId: c.get('requestId'), error: rootCauseOf(error) })
     return problemResponse(
       c,
       new ProblemError('database-unavailable', 'The database is unavailable. Retry later.').problem,
@@ -105,7 +105,7 @@ export const errorHandler: ErrorHandler = (error, c) => {
   const misconfigured = error instanceof ConfigError
   logLine('error', misconfigured ? 'misconfigured' : 'unhandled error', {
     requestId: c.get('requestId'),
-    error: describe(error),
+    error: rootCauseOf(error),
   })
   // Never echo the error: it may carry SQL or internals.
   return problemResponse(
@@ -115,11 +115,4 @@ export const errorHandler: ErrorHandler = (error, c) => {
       'The request failed unexpectedly. Quote the request id when reporting it.',
     ).problem,
   )
-}
-
-/** The root cause only: drizzle's own message repeats the SQL and its parameters, which are not for logs. */
-function describe(error: unknown): string {
-  let root = error
-  while (root instanceof Error && root.cause !== undefined) root = root.cause
-  return root instanceof Error ? `${root.name}: ${root.message}` : String(root)
 }

@@ -101,6 +101,10 @@ function rangeSums(
       JOIN ${tables.slots} s ON ${scope('s')} AND s.slot >= e.lo AND s.slot < e.hi`
 }
 
+/** The start of the zone's hour of an activity's newest favourite: never finer (the privacy floor). */
+const lastFavoritedHour = (zone: string) =>
+  sql`date_trunc('hour', ${activityFavoriteCounts.lastFavoritedAt}, ${zone}::text)`
+
 /**
  * The page's rows read in sort order from an index, for the sorts that have one: `total` from the company's counts
  * in `(company_id, favorites, activity_id)` order (every activity has its counts row), `name` from the company's
@@ -121,10 +125,10 @@ function indexedPage(params: {
   const after = params.after
   const past = sql.raw(params.order === 'asc' ? '>' : '<')
   const typeFilter = params.type ? sql`AND ${activities.type} = ${params.type}` : sql``
-  const lastAt = sql`date_trunc('hour', ${counts.lastFavoritedAt}, ${params.zone}::text)`
+  const lastAt = lastFavoritedHour(params.zone)
   if (params.sort === 'total') {
     const keyset = after
-      ? sql`AND (${counts.favorites}, ${counts.activityId}) ${past} (${after.key}::int, ${after.id}::uuid)`
+      ? sql`AND (${counts.favorites}, ${counts.activityId}) ${past} (${cursorKey('total', after.key)}, ${after.id}::uuid)`
       : sql``
     return sql`
       SELECT ${activities.id}, ${activities.name}, ${activities.type}, ${counts.favorites} AS total, ${lastAt} AS last_at
@@ -135,7 +139,7 @@ function indexedPage(params: {
   }
   if (params.sort === 'name') {
     const keyset = after
-      ? sql`AND (${activities.name}, ${activities.id}) ${past} (${after.key}::text, ${after.id}::uuid)`
+      ? sql`AND (${activities.name}, ${activities.id}) ${past} (${cursorKey('name', after.key)}, ${after.id}::uuid)`
       : sql``
     return sql`
       SELECT ${activities.id}, ${activities.name}, ${activities.type}, coalesce(${counts.favorites}, 0) AS total,
@@ -187,7 +191,7 @@ export async function favoriteAnalyticsPage(
   const counts = activityFavoriteCounts
   const activityRows = sql`SELECT ${activities.id}, ${activities.name}, ${activities.type},
         coalesce(${counts.favorites}, 0) AS total,
-        date_trunc('hour', ${counts.lastFavoritedAt}, ${params.zone}::text) AS last_at
+        ${lastFavoritedHour(params.zone)} AS last_at
       FROM ${activities} LEFT JOIN ${counts} ON ${counts.activityId} = ${activities.id}
       WHERE ${activities.companyId} = ${params.companyId} ${typeFilter}`
   const perKey = sql`sum(u.n) FILTER (WHERE u.k = 0)::int AS in_period,

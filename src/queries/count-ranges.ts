@@ -4,6 +4,7 @@
  * zone reads at most two days of quarter-hours per range, never a favourite.
  */
 import { type SQL, sql } from 'drizzle-orm'
+import { arrayLiteral } from './array-literal'
 
 /** `[from, to)` in milliseconds since the epoch, both on a UTC quarter-hour. */
 export type CountRange = { from: number; to: number }
@@ -12,9 +13,6 @@ const DAY_MS = 86_400_000
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 const isoInstant = (ms: number) => new Date(ms).toISOString()
-
-/** A Postgres array literal of values that need no quoting (numbers, ISO dates and instants, UUIDs). */
-export const arrayLiteral = (values: readonly (string | number)[]): string => `{${values.join(',')}}`
 
 /**
  * Each range, tagged with its key `k` (e.g. 0 = the period, 1 = the previous period, or a bucket's index), as two

@@ -13,6 +13,7 @@ import {
   userActivityFavorites as favorites,
   users,
 } from '../db/schema'
+import { arrayLiteral } from './array-literal'
 import { fromMicros, isoOf, microsOf } from './timestamps'
 
 /**
@@ -250,7 +251,6 @@ export async function favoriteStatuses(
   params: { userId: string; activityIds: string[] },
 ): Promise<FavoriteStatusDto[] | undefined> {
   // Ids are validated UUIDs, so the array literal cannot be broken out of; it is still sent as a parameter.
-  const idArray = `{${params.activityIds.join(',')}}`
   const result = await db.execute<{
     activity_id: string
     favorited_at: string | null
@@ -259,7 +259,7 @@ export async function favoriteStatuses(
     SELECT asked.activity_id, ${isoOf(favorites.createdAt)} AS favorited_at,
            ${favoriteCountOf(sql`asked.activity_id`)} AS favorite_count
     FROM ${users}
-    CROSS JOIN unnest(${idArray}::uuid[]) WITH ORDINALITY AS asked(activity_id, position)
+    CROSS JOIN unnest(${arrayLiteral(params.activityIds)}::uuid[]) WITH ORDINALITY AS asked(activity_id, position)
     LEFT JOIN ${favorites}
       ON ${favorites.userId} = ${params.userId} AND ${favorites.activityId} = asked.activity_id
     WHERE ${users.id} = ${params.userId}

@@ -1,6 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { accepts } from 'hono/accepts'
-import { analyticsCacheKey, type Representation, withAnalyticsCache } from '../../analytics/cache'
+import { analyticsCacheKey, negotiatedRepresentation, withAnalyticsCache } from '../../analytics/cache'
 import { MAX_PERIOD_DAYS, previousPeriod } from '../../analytics/period'
 import { formatInstant, resolveTimeZone } from '../../analytics/time-zone'
 import type { App } from '../../app/types'
@@ -178,14 +177,7 @@ export const registerFavoriteAnalytics = (router: App) =>
     const period = position ? { from: position.f, to: position.t, zone } : statedBounds
     const previous = compared ? previousPeriod(period) : undefined
 
-    const representation: Representation =
-      accepts(c, {
-        header: 'Accept',
-        supports: ['application/json', 'text/csv'],
-        default: 'application/json',
-      }) === 'text/csv'
-        ? 'csv'
-        : 'json'
+    const representation = negotiatedRepresentation(c)
     const limit = representation === 'csv' ? CSV_PAGE_ROWS : query.limit
     const key = analyticsCacheKey(c, 'favorites', representation, {
       statedFrom: stated.from ?? '*',

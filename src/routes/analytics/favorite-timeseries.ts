@@ -1,6 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { accepts } from 'hono/accepts'
-import { analyticsCacheKey, type Representation, withAnalyticsCache } from '../../analytics/cache'
+import { analyticsCacheKey, negotiatedRepresentation, withAnalyticsCache } from '../../analytics/cache'
 import {
   MAX_BUCKETS,
   misaligned,
@@ -105,14 +104,7 @@ export const registerFavoriteTimeseries = (router: App) =>
     )[0]
     if (issue) throw invalidField(`query.${issue.path}`, issue.message)
     const activityId = query.activityId?.toLowerCase()
-    const representation: Representation =
-      accepts(c, {
-        header: 'Accept',
-        supports: ['application/json', 'text/csv'],
-        default: 'application/json',
-      }) === 'text/csv'
-        ? 'csv'
-        : 'json'
+    const representation = negotiatedRepresentation(c)
     const key = analyticsCacheKey(c, 'favorites-timeseries', representation, {
       from: period.from,
       to: period.to,

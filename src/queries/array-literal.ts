@@ -1,0 +1,6 @@
+/**
+ * A list as one Postgres array literal, bound as a single parameter (`${arrayLiteral(ids)}::uuid[]`): Neon refuses
+ * more than 32,767 bind parameters per statement, and one parameter keeps the statement text the same for any
+ * length. Only for values that need no quoting: numbers, ISO dates and instants, UUIDs.
+ */
+export const arrayLiteral = (values: readonly (string | number)[]): string => `{${values.join(',')}}`
