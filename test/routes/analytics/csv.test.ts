@@ -171,5 +171,6 @@ describe('GET /analytics/favorites as CSV', () => {
     ])
     const ids = new Set([...firstRows.slice(1), ...secondRows.slice(1)].map((row) => row[0]))
     expect(ids.size).toBe(total)
-  })
+    // 10,001 activities (each with its counts row since 0005) and two 10k-row answers: seconds on a loaded machine.
+  }, 30_000)
 })
