@@ -4,6 +4,7 @@
  */
 import { desc } from 'drizzle-orm'
 import {
+  bigint,
   date,
   index,
   integer,
@@ -56,6 +57,10 @@ export const userActivityFavorites = activitiesSchema.table(
       .notNull()
       .references(() => activities.id, { onDelete: 'cascade' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When the app's tap that made this favourite happened (its `tappedAt`); NULL = at `createdAt`. */
+    tappedAt: timestamp('tapped_at', { withTimezone: true }),
+    /** The user's change that made it (see `userFavoriteSync`); 0 for favourites made before the changes feed. */
+    changeVersion: bigint('change_version', { mode: 'number' }).notNull().default(0),
   },
   (t) => [
     unique('user_activity_favorites_user_activity_unique').on(t.userId, t.activityId),
@@ -63,8 +68,59 @@ export const userActivityFavorites = activitiesSchema.table(
     index('user_activity_favorites_activity_id_idx').on(t.activityId),
     // Covers the per-activity analytics aggregates (count, count in period, max) as index-only scans.
     index('user_activity_favorites_activity_id_created_at_idx').on(t.activityId, t.createdAt),
+    // The changes feed: a user's favourites after a position, in change order.
+    index('user_activity_favorites_user_id_change_version_idx').on(t.userId, t.changeVersion, t.activityId),
   ],
 )
+
+/*
+ * Sync state for the mobile app: the last tap applied wins, and a device follows a changes feed. Written only by
+ * `activities.apply_favorite_changes` (drizzle/0006_favorite_sync.sql), which every client write goes through.
+ */
+
+/**
+ * Removal markers: the user un-favourited the activity (or tapped "remove" when it was not a favourite), at
+ * `tappedAt`. They let an older add that arrives late be ignored, and the changes feed report removals. Kept at
+ * least 30 days, then purged in bounded batches by the Worker's scheduled handler.
+ */
+export const userActivityFavoriteRemovals = activitiesSchema.table(
+  'user_activity_favorite_removals',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    activityId: uuid('activity_id')
+      .notNull()
+      .references(() => activities.id, { onDelete: 'cascade' }),
+    tappedAt: timestamp('tapped_at', { withTimezone: true }).notNull(),
+    changeVersion: bigint('change_version', { mode: 'number' }).notNull(),
+    removedAt: timestamp('removed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'user_activity_favorite_removals_pk', columns: [t.userId, t.activityId] }),
+    index('user_activity_favorite_removals_user_id_change_version_idx').on(
+      t.userId,
+      t.changeVersion,
+      t.activityId,
+    ),
+    // The purge reads the oldest markers first.
+    index('user_activity_favorite_removals_removed_at_idx').on(t.removedAt),
+  ],
+)
+
+/**
+ * One row per user who changed a favourite through the API. Locking it serialises that user's changes, so each
+ * sees the previous one and versions grow in commit order: a feed cursor (a version) never skips a change that
+ * commits later. `purgedThrough` is the newest version whose removal marker was purged: an older cursor may have
+ * missed it (410).
+ */
+export const userFavoriteSync = activitiesSchema.table('user_favorite_sync', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  lastVersion: bigint('last_version', { mode: 'number' }).notNull().default(0),
+  purgedThrough: bigint('purged_through', { mode: 'number' }).notNull().default(0),
+})
 
 /*
  * Favourite counts kept ready: for the business dashboard (a company's table and chart read O(activities + days)

@@ -35,8 +35,10 @@ export async function decodeCursor<S extends z.ZodType>(
   schema: S,
   scope: string,
   secret: string,
+  /** The parameter it came in, named by the 400. */
+  field = 'query.cursor',
 ): Promise<z.infer<S>> {
-  const invalid = invalidField('query.cursor', 'The cursor is not valid for this query')
+  const invalid = invalidField(field, 'The cursor is not valid for this query')
   const [bodyPart, signaturePart, ...rest] = cursor.split('.')
   if (!bodyPart || !signaturePart || rest.length > 0) throw invalid
   const body = decodePart(bodyPart)

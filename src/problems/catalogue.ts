@@ -44,6 +44,10 @@ export const PROBLEM_TYPES = {
     title: 'Method not allowed',
     headers: { Allow: { description: 'The methods this path serves, e.g. `GET, HEAD, POST`.' } },
   },
+  /** A POST whose tap is older than a removal already applied: the activity stays un-favourited. */
+  superseded: { status: 409, title: 'Superseded by a later change' },
+  /** A changes-feed cursor from before the oldest kept removal: the app must re-read its list. */
+  'changes-cursor-expired': { status: 410, title: 'Changes cursor expired' },
   'body-too-large': { status: 413, title: 'Request body too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   /** The caller spent its request budget (per user, or per company): wait and retry. */
@@ -115,6 +119,20 @@ export const DOCUMENTED_STATUSES = {
     description: 'Not found.',
     example: 'not-found',
     detail: 'Activity 0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e does not exist',
+  },
+  409: {
+    description:
+      'The tap is older than a removal of the same favourite that was already applied (the last tap wins): ' +
+      'the activity is not a favourite.',
+    example: 'superseded',
+    detail: 'A later removal of activity 0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e was already applied',
+  },
+  410: {
+    description:
+      'The cursor is older than the oldest change this API keeps: re-read the list (`GET /favorites`) and ' +
+      'follow changes from its `changesCursor`.',
+    example: 'changes-cursor-expired',
+    detail: 'Changes before this cursor are no longer kept: re-read the list',
   },
   413: {
     description: 'The request body is too large.',

@@ -1,6 +1,7 @@
 /**
  * A list as one Postgres array literal, bound as a single parameter (`${arrayLiteral(ids)}::uuid[]`): Neon refuses
  * more than 32,767 bind parameters per statement, and one parameter keeps the statement text the same for any
- * length. Only for values that need no quoting: numbers, ISO dates and instants, UUIDs.
+ * length. Only for values that need no quoting: numbers, booleans, ISO dates and instants, UUIDs; `null` is SQL NULL.
  */
-export const arrayLiteral = (values: readonly (string | number)[]): string => `{${values.join(',')}}`
+export const arrayLiteral = (values: readonly (string | number | boolean | null)[]): string =>
+  `{${values.map((value) => (value === null ? 'NULL' : String(value))).join(',')}}`

@@ -5,12 +5,12 @@
 import { and, type Column, desc, eq, lt, lte, or, type SQL, sql } from 'drizzle-orm'
 import type { FavoriteActivityDto, FavoriteRecordDto, FavoriteStatusDto } from '../contracts/favorites'
 import type { Db } from '../db/client'
-import { postgresErrorOf } from '../db/errors'
 import {
   type ActivityTypeValue,
   activities,
   activityFavoriteCounts,
   userActivityFavorites as favorites,
+  userFavoriteSync,
   users,
 } from '../db/schema'
 import { arrayLiteral } from './array-literal'
@@ -69,7 +69,7 @@ async function callerFavorites(
   userId: string,
   where: SQL | undefined,
   limit: number,
-): Promise<{ userExists: false } | { userExists: true; rows: RecordFields[] }> {
+): Promise<{ userExists: false } | { userExists: true; rows: RecordFields[]; lastVersion: number }> {
   const selected = db
     .select(recordFields)
     .from(favorites)
@@ -89,105 +89,22 @@ async function callerFavorites(
       companyId: selected.companyId,
       imageUrl: selected.imageUrl,
       favoriteCount: selected.favoriteCount,
+      lastVersion: sql<number>`coalesce(${userFavoriteSync.lastVersion}, 0)`,
     })
     .from(users)
+    .leftJoin(userFavoriteSync, eq(userFavoriteSync.userId, users.id))
     .leftJoin(selected, sql`true`)
     .where(eq(users.id, userId))
     .orderBy(sql`${selected.createdAtMicros}::bigint DESC`, desc(selected.id))
-  if (rows.length === 0) return { userExists: false }
+  const [first] = rows
+  if (!first) return { userExists: false }
   // The LEFT JOIN gives all of `selected`'s columns or none: a row with an id is a whole record.
-  return { userExists: true, rows: rows.flatMap((row) => (row.id === null ? [] : [row as RecordFields])) }
-}
-
-const ownFavorite = (params: { userId: string; activityId: string }) =>
-  and(eq(favorites.userId, params.userId), eq(favorites.activityId, params.activityId))
-
-const USER_FOREIGN_KEY = 'user_activity_favorites_user_id_users_id_fk'
-const VANISHED_USER = { rows: [{ user_exists: false, activity_exists: false, created: null }] }
-const VANISHED_ACTIVITY = { rows: [{ user_exists: true, activity_exists: false, created: null }] }
-
-/** The record's columns (as `recordFields` names them) are all set when the activity exists: the LEFT JOINs say so. */
-type UpsertRow = {
-  user_exists: boolean
-  activity_exists: boolean
-  created: boolean | null
-} & Partial<Omit<RecordFields, 'createdAtMicros'>>
-
-export type UpsertFavoriteResult =
-  | { outcome: 'unknown-user' }
-  | { outcome: 'unknown-activity' }
-  | { outcome: 'created' | 'existing'; record: FavoriteRecordDto }
-
-/**
- * Favourite an activity, idempotently, in one statement. The no-op `DO UPDATE` makes `RETURNING` yield the row
- * even when a concurrent request inserted it first (`DO NOTHING` would return nothing), so a double tap never
- * needs a second round trip; `xmax = 0` tells a fresh insert from an existing row. Raw SQL: the builder has no
- * CTE-around-an-upsert or `xmax`.
- */
-export async function upsertFavorite(
-  db: Db,
-  params: { userId: string; activityId: string },
-): Promise<UpsertFavoriteResult> {
-  const column = (c: Column) => sql.identifier(c.name)
-  const result = await db
-    .execute<UpsertRow>(sql`
-    WITH activity AS (
-      SELECT ${activities.id}, ${activities.name}, ${activities.type}, ${activities.companyId}, ${activities.imageUrl},
-             ${favoriteCountOf(activities.id)} AS favorite_count
-      FROM ${activities} WHERE ${activities.id} = ${params.activityId}
-    ), account AS (
-      SELECT ${users.id} FROM ${users} WHERE ${users.id} = ${params.userId}
-    ), upserted AS (
-      INSERT INTO ${favorites} (${column(favorites.userId)}, ${column(favorites.activityId)})
-      SELECT account.id, activity.id FROM account CROSS JOIN activity
-      ON CONFLICT ON CONSTRAINT user_activity_favorites_user_activity_unique
-      DO UPDATE SET ${column(favorites.userId)} = EXCLUDED.${column(favorites.userId)}
-      RETURNING ${favorites.id}, ${favorites.createdAt}, (xmax = 0) AS created
-    )
-    SELECT EXISTS (SELECT 1 FROM account) AS user_exists,
-           a.id IS NOT NULL AS activity_exists,
-           u.created, u.id, a.id AS "activityId", ${isoOf(sql`u.created_at`)} AS "createdAt",
-           a.name, a.type, a.company_id AS "companyId", a.image_url AS "imageUrl",
-           -- The totals are kept by a trigger at the end of this statement: its snapshot has not seen this insert.
-           a.favorite_count + CASE WHEN u.created THEN 1 ELSE 0 END AS "favoriteCount"
-    FROM (SELECT 1) AS one
-    LEFT JOIN activity a ON true
-    LEFT JOIN upserted u ON true
-  `)
-    .catch((error: unknown) => {
-      // The user or the activity was deleted between this statement's snapshot and its insert: the same answer as
-      // if it had not existed when the statement started.
-      const pg = postgresErrorOf(error)
-      if (pg?.code !== '23503') throw error
-      return pg.constraint === USER_FOREIGN_KEY ? VANISHED_USER : VANISHED_ACTIVITY
-    })
-  const row: UpsertRow | undefined = result.rows[0]
-  if (!row?.user_exists) return { outcome: 'unknown-user' }
-  if (!row.activity_exists) return { outcome: 'unknown-activity' }
   return {
-    outcome: row.created ? 'created' : 'existing',
-    record: toRecord(row as UpsertRow & Omit<RecordFields, 'createdAtMicros'>),
+    userExists: true,
+    rows: rows.flatMap((row) => (row.id === null ? [] : [row as RecordFields])),
+    // The user's latest change as of this statement's snapshot: the list reflects exactly the changes up to it.
+    lastVersion: Number(first.lastVersion),
   }
-}
-
-/**
- * Remove the caller's favourite, if any. Scoped by `user_id`, so it can never touch another user's row. False when
- * the caller is not a registered user (the same statement says so).
- */
-export async function deleteFavorite(
-  db: Db,
-  params: { userId: string; activityId: string },
-): Promise<{ userExists: boolean }> {
-  const deleted = db
-    .$with('deleted')
-    .as(db.delete(favorites).where(ownFavorite(params)).returning({ id: favorites.id }))
-  const [row] = await db
-    .with(deleted)
-    .select({
-      userExists: sql<boolean>`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${params.userId})`,
-    })
-    .from(sql`(SELECT 1) AS one`)
-  return { userExists: row?.userExists === true }
 }
 
 /** The caller's favourite of one activity; `userExists: false` when the caller is not a registered user. */
@@ -214,7 +131,14 @@ export async function listFavorites(
   params: { userId: string; limit: number; type?: ActivityTypeValue; after?: FavoritePosition },
 ): Promise<
   | { userExists: false }
-  | { userExists: true; records: FavoriteRecordDto[]; last?: FavoritePosition; hasMore: boolean }
+  | {
+      userExists: true
+      records: FavoriteRecordDto[]
+      last?: FavoritePosition
+      hasMore: boolean
+      /** The user's latest change this page reflects (see `userFavoriteSync`). */
+      lastVersion: number
+    }
 > {
   const { after } = params
   const found = await callerFavorites(
@@ -239,6 +163,7 @@ export async function listFavorites(
     records: page.map(toRecord),
     last: lastRow ? { createdAtMicros: lastRow.createdAtMicros, id: lastRow.id } : undefined,
     hasMore: found.rows.length > params.limit,
+    lastVersion: found.lastVersion,
   }
 }
 

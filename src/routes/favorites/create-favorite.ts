@@ -7,7 +7,7 @@ import {
 } from '../../contracts/favorites'
 import { limitBodySize } from '../../middleware/body-limit'
 import { ProblemError, unknownUser } from '../../problems/problem-error'
-import { upsertFavorite } from '../../queries/favorites'
+import { applyFavoriteChanges } from '../../queries/favorite-sync'
 import { clientRoute } from '../surface-route'
 
 export const createFavoriteRoute = clientRoute(
@@ -18,7 +18,9 @@ export const createFavoriteRoute = clientRoute(
     summary: 'Favourite an activity',
     description:
       'Idempotent: favouriting an activity that is already a favourite answers 200 with the existing record ' +
-      '(same `id` and `createdAt`). Safe under concurrent double taps: exactly one favourite is stored.',
+      '(same `id` and `createdAt`). Safe under concurrent double taps: exactly one favourite is stored. The last ' +
+      'tap wins: send `tappedAt`, and a tap older than a removal already applied answers 409 `superseded` ' +
+      '(one older than an add already applied answers 200 with that favourite).',
     request: {
       body: {
         required: true,
@@ -44,7 +46,7 @@ export const createFavoriteRoute = clientRoute(
   },
   {
     instance: '/favorites',
-    statuses: [400, 404, 413, 415],
+    statuses: [400, 404, 409, 413, 415],
     details: {
       400: {
         detail: 'json.activityId: Invalid UUID',
@@ -58,16 +60,27 @@ export const createFavoriteRoute = clientRoute(
 
 export const registerCreateFavorite = (router: App) =>
   router.openapi(createFavoriteRoute, async (c) => {
-    const { activityId } = c.req.valid('json')
-    const result = await upsertFavorite(c.get('db'), { userId: c.get('userId'), activityId })
-    switch (result.outcome) {
-      case 'unknown-user':
-        throw unknownUser()
+    const { activityId, tappedAt } = c.req.valid('json')
+    const [applied] =
+      (await applyFavoriteChanges(c.get('db'), {
+        userId: c.get('userId'),
+        changes: [{ activityId, favorited: true, tappedAt }],
+      })) ?? []
+    if (!applied) throw unknownUser()
+    switch (applied.outcome) {
       case 'unknown-activity':
         throw new ProblemError('not-found', `Activity ${activityId} does not exist`)
       case 'created':
-        return c.json(result.record, 201)
-      case 'existing':
-        return c.json(result.record, 200)
+        if (applied.record) return c.json(applied.record, 201)
+        break
+      default:
+        if (applied.record) return c.json(applied.record, 200)
+        if (applied.outcome === 'superseded') {
+          throw new ProblemError(
+            'superseded',
+            `A later removal of activity ${activityId} was already applied`,
+          )
+        }
     }
+    throw new Error(`favourite change answered ${applied.outcome} without a record`)
   })

@@ -5,8 +5,10 @@ import { FAVORITE_LIST_EXAMPLE, FavoriteListResponseDtoSchema } from '../../cont
 import { pageLimitSchema } from '../../contracts/pagination'
 import { decodeCursor, encodeCursor } from '../../lib/cursor'
 import { unknownUser } from '../../problems/problem-error'
+import { afterVersion } from '../../queries/favorite-sync'
 import { listFavorites } from '../../queries/favorites'
 import { clientRoute } from '../surface-route'
+import { encodeChangesCursor } from './changes-cursor'
 
 const ListFavoritesQuerySchema = z.object({
   limit: pageLimitSchema('Page size, 1 to 100. Default: 20.'),
@@ -33,7 +35,8 @@ export const listFavoritesRoute = clientRoute(
     summary: 'List your favourites, newest first',
     description:
       'Keyset pagination over `(createdAt DESC, id DESC)`: follow `nextCursor` until it is `null`. A cursor is ' +
-      'only valid for the user and `type` filter it was issued for.',
+      'only valid for the user and `type` filter it was issued for. The first page also hands out `changesCursor`, ' +
+      'where `GET /favorites/changes` continues from it.',
     request: { query: ListFavoritesQuerySchema },
     responses: {
       200: {
@@ -65,5 +68,8 @@ export const registerListFavorites = (router: App) =>
       page.hasMore && page.last
         ? await encodeCursor([page.last.createdAtMicros, page.last.id], scope, secret)
         : null
-    return c.json({ items: page.records, nextCursor }, 200)
+    const changesCursor = cursor
+      ? null
+      : await encodeChangesCursor(afterVersion(page.lastVersion), userId, secret)
+    return c.json({ items: page.records, nextCursor, changesCursor }, 200)
   })

@@ -58,7 +58,11 @@ describe('GET /favorites', () => {
     })
 
     it('answers an empty page with a null cursor for a user with no favourites', async () => {
-      expect(await page(await userToken(await createUser()))).toEqual({ items: [], nextCursor: null })
+      expect(await page(await userToken(await createUser()))).toEqual({
+        items: [],
+        nextCursor: null,
+        changesCursor: expect.any(String),
+      })
     })
 
     it('walks every favourite exactly once, and the last page has a null cursor', async () => {

@@ -1,0 +1,144 @@
+CREATE TABLE "activities"."user_activity_favorite_removals" (
+	"user_id" uuid NOT NULL,
+	"activity_id" uuid NOT NULL,
+	"tapped_at" timestamp with time zone NOT NULL,
+	"change_version" bigint NOT NULL,
+	"removed_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "user_activity_favorite_removals_pk" PRIMARY KEY("user_id","activity_id")
+);
+--> statement-breakpoint
+CREATE TABLE "activities"."user_favorite_sync" (
+	"user_id" uuid PRIMARY KEY NOT NULL,
+	"last_version" bigint DEFAULT 0 NOT NULL,
+	"purged_through" bigint DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE "activities"."user_activity_favorites" ADD COLUMN "tapped_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "activities"."user_activity_favorites" ADD COLUMN "change_version" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "activities"."user_activity_favorite_removals" ADD CONSTRAINT "user_activity_favorite_removals_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "activities"."user_activity_favorite_removals" ADD CONSTRAINT "user_activity_favorite_removals_activity_id_activities_id_fk" FOREIGN KEY ("activity_id") REFERENCES "activities"."activities"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "activities"."user_favorite_sync" ADD CONSTRAINT "user_favorite_sync_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "users"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "user_activity_favorite_removals_user_id_change_version_idx" ON "activities"."user_activity_favorite_removals" USING btree ("user_id","change_version","activity_id");--> statement-breakpoint
+CREATE INDEX "user_activity_favorite_removals_removed_at_idx" ON "activities"."user_activity_favorite_removals" USING btree ("removed_at");--> statement-breakpoint
+-- Hand-written from here. CONCURRENTLY: on a live database the favourites table keeps taking writes while this index
+-- is built (each statement of a migration is its own request, outside a transaction block).
+CREATE INDEX CONCURRENTLY IF NOT EXISTS "user_activity_favorites_user_id_change_version_idx" ON "activities"."user_activity_favorites" USING btree ("user_id","change_version","activity_id");--> statement-breakpoint
+-- Applies a user's favourite changes (one tap, or an offline queue of up to 100) so that the last tap wins, in
+-- one call (one statement for the API). Each entry: an activity, whether it should be a favourite, and the tap's
+-- time (NULL = now; more than 5 minutes ahead of the server = now). An entry older than the latest change already
+-- applied to that activity for this user is ignored ("superseded"); of several entries for one activity, the
+-- latest tap is applied and the others are superseded.
+--
+-- Race-safety: the first statement locks the user's sync row (creating it on the first change), so a user's
+-- changes apply one at a time; the next statements each take a fresh snapshot (PL/pgSQL, READ COMMITTED), so they
+-- see every change that committed before the lock was granted. A single SQL statement cannot do this: its
+-- snapshot predates the lock wait, and a DELETE does not see a row inserted by the change it waited for.
+-- Versions come from the same row, so they grow in commit order: the changes feed's cursor never skips one.
+--
+-- Returns one row per entry, in order: its outcome (created, existing, removed, superseded, unknown-activity),
+-- whether the activity is a favourite now, and that favourite's record; no row at all for an unknown user.
+CREATE OR REPLACE FUNCTION activities.apply_favorite_changes(
+  p_user_id uuid,
+  p_activity_ids uuid[],
+  p_favorited boolean[],
+  p_tapped_at timestamp with time zone[]
+) RETURNS TABLE (
+  entry integer,
+  activity_id uuid,
+  outcome text,
+  favorited boolean,
+  favorite_id uuid,
+  created_at timestamp with time zone,
+  activity_name text,
+  activity_type activities.activity_type,
+  company_id uuid,
+  image_url text,
+  favorite_count integer
+)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  entries integer := cardinality(p_activity_ids);
+  base_version bigint;
+  outcomes text[];
+BEGIN
+  INSERT INTO activities.user_favorite_sync AS s (user_id, last_version)
+  SELECT u.id, entries FROM users.users u WHERE u.id = p_user_id
+  ON CONFLICT (user_id) DO UPDATE SET last_version = s.last_version + entries
+  RETURNING s.last_version - entries INTO base_version;
+  IF base_version IS NULL THEN
+    RETURN;
+  END IF;
+  -- The activities cannot be deleted until this commits: the favourites and markers written below refer to them.
+  PERFORM 1 FROM activities.activities a WHERE a.id = ANY (p_activity_ids) ORDER BY a.id FOR KEY SHARE;
+
+  WITH asked AS (
+    SELECT t.entry::integer AS entry, t.activity_id, t.wanted,
+           CASE WHEN t.tapped_at IS NULL OR t.tapped_at > now() + interval '5 minutes' THEN now()
+                ELSE t.tapped_at END AS tapped_at
+    FROM unnest(p_activity_ids, p_favorited, p_tapped_at) WITH ORDINALITY AS t(activity_id, wanted, tapped_at, entry)
+  ), latest AS (
+    -- Per activity, the batch's latest tap (the later entry on a tie).
+    SELECT DISTINCT ON (a.activity_id) a.* FROM asked a ORDER BY a.activity_id, a.tapped_at DESC, a.entry DESC
+  ), decided AS (
+    SELECT l.entry, l.activity_id, l.wanted, l.tapped_at, base_version + l.entry AS version,
+           f.id AS favorite_id, r.activity_id IS NOT NULL AS marked,
+           CASE
+             WHEN act.id IS NULL THEN 'unknown-activity'
+             WHEN l.tapped_at < greatest(coalesce(f.tapped_at, f.created_at), r.tapped_at) THEN 'superseded'
+             WHEN l.wanted AND f.id IS NOT NULL THEN 'existing'
+             WHEN l.wanted THEN 'created'
+             ELSE 'removed'
+           END AS outcome
+    FROM latest l
+    LEFT JOIN activities.activities act ON act.id = l.activity_id
+    LEFT JOIN activities.user_activity_favorites f ON f.user_id = p_user_id AND f.activity_id = l.activity_id
+    LEFT JOIN activities.user_activity_favorite_removals r
+      ON r.user_id = p_user_id AND r.activity_id = l.activity_id
+  ), created AS (
+    INSERT INTO activities.user_activity_favorites (user_id, activity_id, tapped_at, change_version)
+    SELECT p_user_id, d.activity_id, d.tapped_at, d.version FROM decided d WHERE d.outcome = 'created'
+    ORDER BY d.activity_id
+  ), unmarked AS (
+    DELETE FROM activities.user_activity_favorite_removals r
+    USING decided d
+    WHERE d.outcome = 'created' AND d.marked AND r.user_id = p_user_id AND r.activity_id = d.activity_id
+  ), retapped AS (
+    UPDATE activities.user_activity_favorites f SET tapped_at = d.tapped_at
+    FROM decided d
+    WHERE d.outcome = 'existing' AND f.user_id = p_user_id AND f.activity_id = d.activity_id
+  ), removed AS (
+    DELETE FROM activities.user_activity_favorites f
+    USING decided d
+    WHERE d.outcome = 'removed' AND d.favorite_id IS NOT NULL AND f.id = d.favorite_id
+  ), marked AS (
+    -- Removing a favourite, or what was never one (so that an older add arriving later is ignored), is a change
+    -- with a new version; removing what already was removed only moves the marker's time.
+    INSERT INTO activities.user_activity_favorite_removals AS r (user_id, activity_id, tapped_at, change_version)
+    SELECT p_user_id, d.activity_id, d.tapped_at, d.version FROM decided d
+    WHERE d.outcome = 'removed' AND (d.favorite_id IS NOT NULL OR NOT d.marked)
+    ORDER BY d.activity_id
+    ON CONFLICT ON CONSTRAINT user_activity_favorite_removals_pk DO UPDATE
+    SET tapped_at = EXCLUDED.tapped_at, change_version = EXCLUDED.change_version, removed_at = now()
+  ), remarked AS (
+    UPDATE activities.user_activity_favorite_removals r SET tapped_at = d.tapped_at, removed_at = now()
+    FROM decided d
+    WHERE d.outcome = 'removed' AND d.favorite_id IS NULL AND d.marked
+      AND r.user_id = p_user_id AND r.activity_id = d.activity_id
+  )
+  SELECT array_agg(
+           CASE WHEN d.entry IS NULL THEN 'superseded' ELSE d.outcome END ORDER BY a.entry)
+  INTO outcomes
+  FROM asked a LEFT JOIN decided d ON d.entry = a.entry;
+
+  -- A fresh snapshot: the favourites as they are now, and their counts as the triggers left them.
+  RETURN QUERY
+  SELECT a.entry::integer, a.activity_id, outcomes[a.entry], f.id IS NOT NULL, f.id, f.created_at,
+         act.name, act.type, act.company_id, act.image_url, coalesce(c.favorites, 0)
+  FROM unnest(p_activity_ids) WITH ORDINALITY AS a(activity_id, entry)
+  LEFT JOIN activities.user_activity_favorites f ON f.user_id = p_user_id AND f.activity_id = a.activity_id
+  LEFT JOIN activities.activities act ON act.id = a.activity_id
+  LEFT JOIN activities.activity_favorite_counts c ON c.activity_id = a.activity_id
+  ORDER BY a.entry;
+END
+$$;
