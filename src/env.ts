@@ -16,6 +16,10 @@ export interface Env {
   /** Signs pagination cursors so a tampered or foreign cursor is refused. */
   CURSOR_SECRET?: string
   DB_TIMEOUT_MS?: string
+  /** Days a removal marker is kept (at least 30: the changes feed's promise). */
+  REMOVAL_MARKER_RETENTION_DAYS?: string
+  /** Most removal markers one scheduled purge deletes. */
+  REMOVAL_MARKER_PURGE_BATCH?: string
   /** Comma-separated list of allowed browser origins; empty = no CORS. */
   CORS_ORIGINS?: string
   /** Per-user request budget of the client surface (`[[ratelimits]]` in wrangler.toml). Unset = no limit. */
@@ -46,6 +50,12 @@ const ConfigSchema = z
     DB_TIMEOUT_MS: optionalText
       .transform((v) => (v === undefined ? 5000 : Number(v)))
       .pipe(z.number().int().min(100).max(60_000)),
+    REMOVAL_MARKER_RETENTION_DAYS: optionalText
+      .transform((v) => (v === undefined ? 30 : Number(v)))
+      .pipe(z.number().int().min(30).max(3650)),
+    REMOVAL_MARKER_PURGE_BATCH: optionalText
+      .transform((v) => (v === undefined ? 10_000 : Number(v)))
+      .pipe(z.number().int().min(1).max(100_000)),
     CORS_ORIGINS: optionalText.transform((v) =>
       v
         ? v

@@ -1,9 +1,13 @@
-/** The Worker: Worker-wide middleware, the two surfaces, health and docs. Each piece lives in its own module. */
+/**
+ * The Worker: Worker-wide middleware, the two surfaces, health and docs, and the scheduled purge. Each piece lives in
+ * its own module.
+ */
 import { contextStorage } from 'hono/context-storage'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { timing } from 'hono/timing'
 import { createApp } from './app/create-app'
+import type { Env } from './env'
 import { corsForConfiguredOrigins } from './middleware/cors'
 import { database } from './middleware/database'
 import { requestLog } from './middleware/request-log'
@@ -12,8 +16,9 @@ import { analyticsRouter } from './routes/analytics'
 import { registerDocs } from './routes/docs'
 import { favoritesRouter } from './routes/favorites'
 import { registerHealth } from './routes/health'
+import { purgeExpiredRemovalMarkers } from './scheduled/purge-removal-markers'
 
-const app = createApp()
+export const app = createApp()
 
 app.use(contextStorage())
 app.use(requestId())
@@ -31,4 +36,9 @@ registerDocs(app)
 app.notFound(routeNotFound(() => app.routes))
 app.onError(errorHandler)
 
-export default app
+export default {
+  fetch: app.fetch,
+  scheduled: async (controller, env) => {
+    await purgeExpiredRemovalMarkers(controller, env)
+  },
+} satisfies ExportedHandler<Env>

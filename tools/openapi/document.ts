@@ -1,7 +1,7 @@
 /**
- * The OpenAPI document, produced in-process: the Worker's Hono app is imported into Node and asked for
- * `/openapi.json` with `app.request()`. No server, no port, no database: building the document touches none of
- * them. The contract tests check that this is byte-for-byte what the running Worker serves.
+ * The OpenAPI document, produced in-process: the Worker's Hono app (`app`, exported beside the Worker) is imported
+ * into Node and asked for `/openapi.json` with `app.request()`. No server, no port, no database: building the
+ * document touches none of them. The contract tests check that this is byte-for-byte what the running Worker serves.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -32,8 +32,8 @@ export type OpenApiDocument = {
 }
 
 export async function buildOpenApiDocument(): Promise<OpenApiDocument> {
-  const module = (await import(APP_MODULE)) as { default: InProcessApp }
-  const response = await module.default.request('/openapi.json', { method: 'GET' }, PLACEHOLDER_ENV)
+  const module = (await import(APP_MODULE)) as { app: InProcessApp }
+  const response = await module.app.request('/openapi.json', { method: 'GET' }, PLACEHOLDER_ENV)
   if (response.status !== 200) {
     throw new Error(`GET /openapi.json answered ${response.status}: ${await response.text()}`)
   }
