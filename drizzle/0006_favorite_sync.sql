@@ -29,8 +29,8 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS "user_activity_favorites_user_id_change_
 -- applied to that activity for this user is ignored ("superseded"); of several entries for one activity, the
 -- latest tap is applied and the others are superseded.
 --
--- Race-safety: the first statement locks the user's sync row (creating it on the first change), so a user's
--- changes apply one at a time; the next statements each take a fresh snapshot (PL/pgSQL, READ COMMITTED), so they
+-- Race-safety: the function locks the user's sync row (creating it on the first change), so a user's changes
+-- apply one at a time; the statements after it each take a fresh snapshot (PL/pgSQL, READ COMMITTED), so they
 -- see every change that committed before the lock was granted. A single SQL statement cannot do this: its
 -- snapshot predates the lock wait, and a DELETE does not see a row inserted by the change it waited for.
 -- Versions come from the same row, so they grow in commit order: the changes feed's cursor never skips one.
@@ -62,15 +62,17 @@ DECLARE
   base_version bigint;
   outcomes text[];
 BEGIN
-  INSERT INTO activities.user_favorite_sync AS s (user_id, last_version)
-  SELECT u.id, entries FROM users.users u WHERE u.id = p_user_id
-  ON CONFLICT (user_id) DO UPDATE SET last_version = s.last_version + entries
-  RETURNING s.last_version - entries INTO base_version;
-  IF base_version IS NULL THEN
+  -- Locks in one order, the order the deletions of users and activities take theirs in: the user, then the
+  -- activities, then the sync row (then favourites, markers, counts). A user or an activity that is being deleted
+  -- is waited for, then seen as gone; once locked, neither can be deleted until this commits.
+  PERFORM 1 FROM users.users u WHERE u.id = p_user_id FOR KEY SHARE;
+  IF NOT FOUND THEN
     RETURN;
   END IF;
-  -- The activities cannot be deleted until this commits: the favourites and markers written below refer to them.
   PERFORM 1 FROM activities.activities a WHERE a.id = ANY (p_activity_ids) ORDER BY a.id FOR KEY SHARE;
+  INSERT INTO activities.user_favorite_sync AS s (user_id, last_version) VALUES (p_user_id, entries)
+  ON CONFLICT (user_id) DO UPDATE SET last_version = s.last_version + entries
+  RETURNING s.last_version - entries INTO base_version;
 
   WITH asked AS (
     SELECT t.entry::integer AS entry, t.activity_id, t.wanted,

@@ -6,7 +6,6 @@
 import { sql } from 'drizzle-orm'
 import type { FavoriteChangeResult, FavoriteRecordDto } from '../contracts/favorites'
 import type { Db } from '../db/client'
-import { postgresErrorOf } from '../db/errors'
 import {
   type ActivityTypeValue,
   activities,
@@ -50,15 +49,14 @@ type AppliedRow = {
 
 /**
  * Applies `changes` for the user, last tap winning, and answers one result per change in order; `undefined` when
- * the caller is not a registered user (also when the user is deleted while this runs).
+ * the caller is not a registered user (a user being deleted meanwhile is waited for, then not one).
  */
 export async function applyFavoriteChanges(
   db: Db,
   params: { userId: string; changes: readonly FavoriteChange[] },
 ): Promise<AppliedChange[] | undefined> {
   const { changes } = params
-  const result = await db
-    .execute<AppliedRow>(sql`
+  const result = await db.execute<AppliedRow>(sql`
       SELECT entry, activity_id, outcome, favorited, favorite_id,
              ${isoOf(sql`created_at`)} AS created_at, activity_name, activity_type, company_id, image_url,
              favorite_count
@@ -68,11 +66,6 @@ export async function applyFavoriteChanges(
         ${arrayLiteral(changes.map((change) => change.favorited))}::boolean[],
         ${arrayLiteral(changes.map((change) => (change.tappedAt ? new Date(change.tappedAt).toISOString() : null)))}::timestamptz[]
       )`)
-    .catch((error: unknown) => {
-      // The user was deleted between the check and the lock of their sync row.
-      if (postgresErrorOf(error)?.code === '23503') return { rows: [] as AppliedRow[] }
-      throw error
-    })
   if (result.rows.length === 0) return undefined
   return result.rows.map((row) => ({
     activityId: row.activity_id,

@@ -11,6 +11,14 @@ import {
 import { batch, isFavorite, secondsFromNow, tap } from '../../support/taps'
 import { userToken } from '../../support/tokens'
 
+type BatchResult = { activityId: string; result: string; favorited: boolean }
+
+async function resultsOf(response: Response | undefined): Promise<BatchResult[]> {
+  if (!response) throw new Error('no response')
+  expect(response.status).toBe(200)
+  return ((await response.json()) as { results: BatchResult[] }).results
+}
+
 async function activities(count: number) {
   return Promise.all(Array.from({ length: count }, () => createActivity()))
 }
@@ -32,16 +40,13 @@ describe('POST /favorites/batch', () => {
         { activityId: neverWas.id, favorited: false },
         { activityId: unknown, favorited: true },
       ])
-      expect(response.status).toBe(200)
-      expect(await response.json()).toEqual({
-        results: [
-          { activityId: added.id, result: 'created', favorited: true },
-          { activityId: kept.id, result: 'existing', favorited: true },
-          { activityId: removed.id, result: 'removed', favorited: false },
-          { activityId: neverWas.id, result: 'removed', favorited: false },
-          { activityId: unknown, result: 'unknown-activity', favorited: false },
-        ],
-      })
+      expect(await resultsOf(response)).toEqual([
+        { activityId: added.id, result: 'created', favorited: true },
+        { activityId: kept.id, result: 'existing', favorited: true },
+        { activityId: removed.id, result: 'removed', favorited: false },
+        { activityId: neverWas.id, result: 'removed', favorited: false },
+        { activityId: unknown, result: 'unknown-activity', favorited: false },
+      ])
       const stored = (await favoriteRows(userId)).rows.map((row) => row.activity_id).sort()
       expect(stored).toEqual([added.id, kept.id].sort())
     })
@@ -57,7 +62,7 @@ describe('POST /favorites/batch', () => {
         { activityId: second.id, favorited: true, tappedAt: secondsFromNow(-10) },
         { activityId: second.id, favorited: false, tappedAt: secondsFromNow(-30) },
       ])
-      expect((await response.json()).results).toEqual([
+      expect(await resultsOf(response)).toEqual([
         { activityId: first.id, result: 'removed', favorited: false },
         { activityId: first.id, result: 'superseded', favorited: false },
         { activityId: second.id, result: 'created', favorited: true },
@@ -76,10 +81,7 @@ describe('POST /favorites/batch', () => {
         { activityId: activity.id, favorited: true, tappedAt: at },
         { activityId: activity.id, favorited: false, tappedAt: at },
       ])
-      expect((await response.json()).results.map((r: { result: string }) => r.result)).toEqual([
-        'superseded',
-        'removed',
-      ])
+      expect((await resultsOf(response)).map((r) => r.result)).toEqual(['superseded', 'removed'])
       expect(await isFavorite(userId, activity.id)).toBe(false)
     })
 
@@ -94,7 +96,7 @@ describe('POST /favorites/batch', () => {
         { activityId: removedLater.id, favorited: true, tappedAt: secondsFromNow(-60) },
         { activityId: addedLater.id, favorited: false, tappedAt: secondsFromNow(-60) },
       ])
-      expect((await response.json()).results).toEqual([
+      expect(await resultsOf(response)).toEqual([
         { activityId: removedLater.id, result: 'superseded', favorited: false },
         { activityId: addedLater.id, result: 'superseded', favorited: true },
       ])
@@ -115,9 +117,9 @@ describe('POST /favorites/batch', () => {
         )
       })
       expect(trips).toBe(1)
-      const body = await response?.json()
-      expect(body.results).toHaveLength(100)
-      expect(body.results.every((r: { result: string }) => r.result === 'created')).toBe(true)
+      const results = await resultsOf(response)
+      expect(results).toHaveLength(100)
+      expect(results.every((r) => r.result === 'created')).toBe(true)
     })
 
     it("only ever changes the caller's own favourites", async () => {
@@ -128,7 +130,7 @@ describe('POST /favorites/batch', () => {
       const response = await batch(await userToken(await createUser()), [
         { activityId: activity.id, favorited: false },
       ])
-      expect((await response.json()).results).toEqual([
+      expect(await resultsOf(response)).toEqual([
         { activityId: activity.id, result: 'removed', favorited: false },
       ])
       expect(await isFavorite(owner, activity.id)).toBe(true)
