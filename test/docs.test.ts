@@ -40,7 +40,7 @@ describe('API documentation', () => {
     const operations = Object.entries(document.paths)
       .filter(([path]) => path.startsWith('/favorites'))
       .flatMap(([, methods]) => Object.values(methods))
-    expect(operations).toHaveLength(5)
+    expect(operations).toHaveLength(7)
     for (const operation of operations) expect(operation.security).toEqual([{ bearerAuth: [] }])
   })
 

@@ -35,11 +35,19 @@ export function applyWrites(
   concurrent: boolean,
 ): Set<string> {
   const writes = new Map<string, { adds: string[]; removes: number }>()
+  // Activities whose state the model cannot tell from the answer: the test reads them back.
+  const unknown = new Set<string>()
   for (const { request, status, body } of outcomes) {
     // Only the fuzz user's own accepted token writes the fuzz user's favourites.
     const asFuzzUser = request.token === 'valid' || request.token === 'lowercase-scheme'
     const operationId = asFuzzUser ? request.operationId : undefined
-    if (operationId === 'createFavorite' && (status === 200 || status === 201)) {
+    if (operationId === 'applyFavoriteBatch' && status === 200) {
+      // Each result names an activity the batch may have changed (a created favourite's id is not in the answer).
+      for (const result of (body as { results: { activityId: string }[] }).results) unknown.add(result.activityId)
+    } else if (operationId === 'deleteFavorite' && status === 204 && request.path.includes('tappedAt=')) {
+      // With a tap time, a DELETE older than the favourite leaves it (the last tap wins): still 204.
+      if (request.pathId) unknown.add(request.pathId)
+    } else if (operationId === 'createFavorite' && (status === 200 || status === 201)) {
       const record = body as { id: string; activityId: string }
       const entry = writes.get(record.activityId) ?? { adds: [], removes: 0 }
       entry.adds.push(record.id)
@@ -59,7 +67,7 @@ export function applyWrites(
       if (!concurrent) model.delete(request.pathId)
     }
   }
-  const open = new Set<string>()
+  const open = new Set<string>(unknown)
   if (concurrent) {
     for (const [activityId, { adds, removes }] of writes) {
       if (adds.length > 0 && removes > 0) open.add(activityId)
