@@ -53,7 +53,7 @@ interface FlowModule {
   }): Promise<{
     created: { status: number; record: FavoriteRecordDto }
     repeated: { status: number; record: FavoriteRecordDto }
-    list: { items: FavoriteRecordDto[]; nextCursor: string | null }
+    list: { items: FavoriteRecordDto[]; nextCursor: string | null; changesCursor: string | null }
     statuses: FavoriteStatusDto[]
     one: FavoriteRecordDto
     analytics: { items: FavoriteActivityAnalyticsItemDto[] }
@@ -61,6 +61,8 @@ interface FlowModule {
     timeseries: { activityId: string | null; buckets: FavoriteTimeseriesBucketDto[] }
     removedStatus: number
     afterRemoval: { statuses: FavoriteStatusDto[]; notFound: Problem }
+    batch: { activityId: string; result: string; favorited: boolean }[]
+    changes: { items: { activityId: string; favorited: boolean }[]; nextCursor: string; hasMore: boolean }
   }>
 }
 
@@ -193,7 +195,11 @@ describe('a client generated from the live document', () => {
     })
     expect(result.repeated.status).toBe(200)
     expect(result.repeated.record).toEqual(result.created.record)
-    expect(result.list).toEqual({ items: [result.created.record], nextCursor: null })
+    expect(result.list).toEqual({
+      items: [result.created.record],
+      nextCursor: null,
+      changesCursor: expect.any(String),
+    })
     expect(result.statuses).toEqual([
       { activityId: kayak, favorited: true, favoritedAt: result.created.record.createdAt, favoriteCount: 3 },
       { activityId: massage, favorited: false, favoritedAt: null, favoriteCount: 0 },
@@ -233,5 +239,16 @@ describe('a client generated from the live document', () => {
       favoriteCount: 2,
     })
     expect(result.afterRemoval.notFound).toMatchObject({ status: 404, type: 'urn:problem-type:not-found' })
+
+    expect(result.batch).toEqual([
+      { activityId: massage, result: 'created', favorited: true },
+      { activityId: massage, result: 'superseded', favorited: true },
+    ])
+    // Since the list: the kayak was removed (after the list was read) and the massage favourited.
+    expect(result.changes.items.map(({ activityId, favorited }) => ({ activityId, favorited }))).toEqual([
+      { activityId: kayak, favorited: false },
+      { activityId: massage, favorited: true },
+    ])
+    expect(result.changes.hasMore).toBe(false)
   })
 })

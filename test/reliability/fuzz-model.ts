@@ -43,7 +43,8 @@ export function applyWrites(
     const operationId = asFuzzUser ? request.operationId : undefined
     if (operationId === 'applyFavoriteBatch' && status === 200) {
       // Each result names an activity the batch may have changed (a created favourite's id is not in the answer).
-      for (const result of (body as { results: { activityId: string }[] }).results) unknown.add(result.activityId)
+      for (const result of (body as { results: { activityId: string }[] }).results)
+        unknown.add(result.activityId)
     } else if (operationId === 'deleteFavorite' && status === 204 && request.path.includes('tappedAt=')) {
       // With a tap time, a DELETE older than the favourite leaves it (the last tap wins): still 204.
       if (request.pathId) unknown.add(request.pathId)
