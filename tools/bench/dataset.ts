@@ -20,6 +20,7 @@ import { measureEndToEnd } from './measure/end-to-end'
 import { measurePlans } from './measure/plans'
 import { checkRollups, rollupMismatches } from './measure/rollups'
 import { measureRoundTrips } from './measure/round-trips'
+import { measureStatusCounts } from './measure/status-counts'
 import { measureWriteContention } from './measure/write-contention'
 import { type MeasurementPlan, NEON_SERVER_POOL_SIZE } from './measurement-plans'
 import { createBenchDatabase, withClient } from './postgres'
@@ -125,6 +126,13 @@ export async function runDataset(
       plan.analyticsMatrixSamples,
     )
   }
+  const statusCounts = await measureStatusCounts(
+    database.url,
+    proxy,
+    worker,
+    samples,
+    Math.min(plan.planUsers, samples.users.length),
+  )
   const deepPagination = await measureDeepPagination(database.url, proxy, worker, samples, plan.deepRepeats)
   log(
     `  deep pagination: page ${deepPagination.page} p50 ${deepPagination.deep.p50} ms vs first ${deepPagination.first.p50} ms ` +
@@ -185,6 +193,7 @@ export async function runDataset(
       plans,
       deepPagination,
       ...(analyticsMatrix ? { analyticsMatrix } : {}),
+      statusCounts,
     },
     e2e,
     e2eStartupMs,

@@ -8,6 +8,7 @@ import { header } from './report/header'
 import { missedTargetsSection } from './report/missed-targets'
 import { plansSection } from './report/plans'
 import { roundTripsSection } from './report/round-trips'
+import { syncSection } from './report/sync'
 import { targetRows, targetsSection } from './report/targets'
 import { workerSection } from './report/worker'
 import { writeContentionSection } from './report/write-contention'
@@ -24,6 +25,7 @@ export function renderReport(r: BenchResults, options: { root: string; resultsFi
     ...deepPaginationSection(r),
     ...endToEndSection(r.e2e),
     ...writeContentionSection(r),
+    ...syncSection(r),
     ...analyticsSection(r, options.root),
     ...analyticsMatrixSection(r),
     ...workerSection(r),

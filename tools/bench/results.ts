@@ -89,6 +89,15 @@ export interface AnalyticsMatrix {
   worst: { key: string; path: string; sql: string; params: (string | null)[]; plan: string }
 }
 
+/** The status route for 100 ids, as sent and without its favoriteCount lookup (measure/status-counts.ts). */
+export interface StatusCountsComparison {
+  ids: number
+  samples: number
+  withCounts: Percentiles
+  withoutCounts: Percentiles
+  p99Ratio: number
+}
+
 export interface DatasetResult {
   scale: ScaleName
   data: DataSummary
@@ -100,6 +109,8 @@ export interface DatasetResult {
   deepPagination: DeepPagination
   /** The analytics matrix (the data set measured end to end only; absent from older results). */
   analyticsMatrix?: AnalyticsMatrix
+  /** Absent from results before the status route's favoriteCount was measured. */
+  statusCounts?: StatusCountsComparison
 }
 
 export interface E2eResult {

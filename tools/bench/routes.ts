@@ -109,6 +109,8 @@ export interface RouteCase {
   write: boolean
   /** Expected status when the database answers. */
   status: number[]
+  /** Who asks, when it is not a random sampled user or company (the plans' "subject"). */
+  subject?(samples: Samples): string
   request(samples: Samples, i: number): HttpRequestSpec
 }
 
@@ -211,6 +213,55 @@ export const ROUTES: RouteCase[] = [
         headers: bearer(u.token),
       }
     },
+  },
+  {
+    key: 'status100',
+    label: 'GET /favorites/status (100 ids, with favoriteCount)',
+    surface: 'client',
+    write: false,
+    status: [200],
+    request: (s, i) => {
+      const u = pick(s.users, i)
+      const ids = [...u.statusIds, ...Array.from({ length: 80 }, (_, n) => pick(s.activities, i * 83 + n))]
+      return {
+        method: 'GET',
+        path: `/favorites/status?activityIds=${ids.join(',')}`,
+        headers: bearer(u.token),
+      }
+    },
+  },
+  {
+    key: 'batch',
+    label: 'POST /favorites/batch (100 changes: 50 adds, 50 removals)',
+    surface: 'client',
+    write: true,
+    status: [200],
+    request: (s, i) => {
+      const u = pick(s.users, i)
+      const changes = Array.from({ length: 100 }, (_, n) => ({
+        activityId: n === 1 ? u.favoriteActivityId : pick(s.activities, i * 101 + n),
+        favorited: n % 2 === 0,
+      }))
+      return {
+        method: 'POST',
+        path: '/favorites/batch',
+        headers: bearer(u.token, { 'Content-Type': 'application/json' }),
+        body: JSON.stringify({ changes }),
+      }
+    },
+  },
+  {
+    key: 'changes',
+    label: 'GET /favorites/changes?limit=100 (the heaviest user, from the start)',
+    surface: 'client',
+    write: false,
+    status: [200],
+    subject: (s) => `the heaviest user (${s.heaviestUser.favorites} favourites), repeated`,
+    request: (s) => ({
+      method: 'GET',
+      path: '/favorites/changes?limit=100',
+      headers: bearer(s.heaviestUser.token),
+    }),
   },
   {
     key: 'analytics',

@@ -23,6 +23,8 @@ const E2E_ROUTES: RouteCase[] = [
   routeByKey('status'),
   routeByKey('create'),
   routeByKey('delete'),
+  routeByKey('batch'),
+  routeByKey('changes'),
   ANALYTICS_CACHED,
   ANALYTICS_UNCACHED,
   TIMESERIES_UNCACHED,

@@ -115,7 +115,7 @@ export async function measurePlans(
         route,
         samples,
         count: Math.min(plan.planUsers, samples.users.length),
-        subject: 'random users',
+        subject: route.subject?.(samples) ?? 'random users',
         parallel: 8,
       })
     }

@@ -6,6 +6,7 @@ export const TARGETS = {
   deepRatio: 1.2,
   analyticsP99Ms: 100,
   bundleGzipKiB: 150,
+  statusCountsRatio: 1.2,
 }
 
 /** The business routes (analytics), judged by their own target rather than the 10M/100k ratio. */

@@ -4,6 +4,7 @@ import { ratio } from '../stats'
 import { matrixTargetRows } from './analytics-matrix'
 import { CONCURRENT_ANALYTICS_ROW, concurrentAnalytics, describeConcurrentAnalytics } from './end-to-end'
 import { BUSINESS, fmt, isLargestCompany, planOf, type Row, TARGETS, table, verdict } from './format'
+import { syncTargetRows } from './sync'
 
 /** Rows of `[target, goal, measured, verdict]`. */
 export function targetRows(r: BenchResults): Row[] {
@@ -43,6 +44,7 @@ export function targetRows(r: BenchResults): Row[] {
       ])
     }
     rows.push(...matrixTargetRows(r))
+    rows.push(...syncTargetRows(r))
     const analytics = concurrentAnalytics(r.e2e)
     if (analytics) {
       rows.push([
