@@ -35,6 +35,11 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS "user_activity_favorites_user_id_change_
 -- snapshot predates the lock wait, and a DELETE does not see a row inserted by the change it waited for.
 -- Versions come from the same row, so they grow in commit order: the changes feed's cursor never skips one.
 --
+-- No deadlock between calls: a batch that adds and removes runs the counts' insert and delete triggers one after
+-- the other, each locking count rows in its own order, so two such batches could each hold a row the other's
+-- second trigger needs. So the count rows every change will touch are locked first, table by table in key order,
+-- the same order for every call; the triggers then only touch rows already held, or rows they create.
+--
 -- Returns one row per entry, in order: its outcome (created, existing, removed, superseded, unknown-activity),
 -- whether the activity is a favourite now, and that favourite's record; no row at all for an unknown user.
 CREATE OR REPLACE FUNCTION activities.apply_favorite_changes(
@@ -60,6 +65,18 @@ AS $$
 DECLARE
   entries integer := cardinality(p_activity_ids);
   base_version bigint;
+  -- The applied entry of each activity (the batch's latest tap for it), decided on a fresh snapshot.
+  d_entry integer[];
+  d_activity uuid[];
+  d_wanted boolean[];
+  d_tapped timestamp with time zone[];
+  d_favorite uuid[];
+  d_marked boolean[];
+  d_outcome text[];
+  -- The count keys the changes will touch: the activity, its company and the favourite's time.
+  k_activity uuid[];
+  k_company uuid[];
+  k_at timestamp with time zone[];
   outcomes text[];
 BEGIN
   -- Locks in one order, the order the deletions of users and activities take theirs in: the user, then the
@@ -83,8 +100,8 @@ BEGIN
     -- Per activity, the batch's latest tap (the later entry on a tie).
     SELECT DISTINCT ON (a.activity_id) a.* FROM asked a ORDER BY a.activity_id, a.tapped_at DESC, a.entry DESC
   ), decided AS (
-    SELECT l.entry, l.activity_id, l.wanted, l.tapped_at, base_version + l.entry AS version,
-           f.id AS favorite_id, r.activity_id IS NOT NULL AS marked,
+    SELECT l.entry, l.activity_id, l.wanted, l.tapped_at, f.id AS favorite_id, r.activity_id IS NOT NULL AS marked,
+           act.company_id, f.created_at AS favorite_created_at,
            CASE
              WHEN act.id IS NULL THEN 'unknown-activity'
              WHEN l.tapped_at < greatest(coalesce(f.tapped_at, f.created_at), r.tapped_at) THEN 'superseded'
@@ -97,6 +114,41 @@ BEGIN
     LEFT JOIN activities.user_activity_favorites f ON f.user_id = p_user_id AND f.activity_id = l.activity_id
     LEFT JOIN activities.user_activity_favorite_removals r
       ON r.user_id = p_user_id AND r.activity_id = l.activity_id
+  )
+  SELECT array_agg(d.entry), array_agg(d.activity_id), array_agg(d.wanted), array_agg(d.tapped_at),
+         array_agg(d.favorite_id), array_agg(d.marked), array_agg(d.outcome),
+         array_agg(d.activity_id) FILTER (WHERE d.outcome = 'created' OR d.outcome = 'removed' AND d.favorite_id IS NOT NULL),
+         array_agg(d.company_id) FILTER (WHERE d.outcome = 'created' OR d.outcome = 'removed' AND d.favorite_id IS NOT NULL),
+         array_agg(CASE WHEN d.outcome = 'created' THEN now() ELSE d.favorite_created_at END)
+           FILTER (WHERE d.outcome = 'created' OR d.outcome = 'removed' AND d.favorite_id IS NOT NULL)
+  INTO d_entry, d_activity, d_wanted, d_tapped, d_favorite, d_marked, d_outcome, k_activity, k_company, k_at
+  FROM decided d;
+
+  IF k_activity IS NOT NULL THEN
+    PERFORM 1 FROM activities.activity_favorite_counts c
+    WHERE c.activity_id = ANY (k_activity) ORDER BY c.activity_id FOR NO KEY UPDATE;
+    PERFORM 1 FROM activities.activity_favorite_day_counts c
+    JOIN (SELECT DISTINCT k.activity_id, (k.at AT TIME ZONE 'UTC')::date AS day
+          FROM unnest(k_activity, k_at) AS k(activity_id, at)) k ON c.activity_id = k.activity_id AND c.day = k.day
+    ORDER BY c.activity_id, c.day FOR NO KEY UPDATE OF c;
+    PERFORM 1 FROM activities.activity_favorite_slot_counts c
+    JOIN (SELECT DISTINCT k.activity_id, date_bin('15 minutes', k.at, timestamp with time zone '2000-01-01 00:00:00+00') AS slot
+          FROM unnest(k_activity, k_at) AS k(activity_id, at)) k ON c.activity_id = k.activity_id AND c.slot = k.slot
+    ORDER BY c.activity_id, c.slot FOR NO KEY UPDATE OF c;
+    PERFORM 1 FROM activities.company_favorite_day_counts c
+    JOIN (SELECT DISTINCT k.company_id, (k.at AT TIME ZONE 'UTC')::date AS day
+          FROM unnest(k_company, k_at) AS k(company_id, at)) k ON c.company_id = k.company_id AND c.day = k.day
+    ORDER BY c.company_id, c.day FOR NO KEY UPDATE OF c;
+    PERFORM 1 FROM activities.company_favorite_slot_counts c
+    JOIN (SELECT DISTINCT k.company_id, date_bin('15 minutes', k.at, timestamp with time zone '2000-01-01 00:00:00+00') AS slot
+          FROM unnest(k_company, k_at) AS k(company_id, at)) k ON c.company_id = k.company_id AND c.slot = k.slot
+    ORDER BY c.company_id, c.slot FOR NO KEY UPDATE OF c;
+  END IF;
+
+  WITH decided AS (
+    SELECT d.*, base_version + d.entry AS version
+    FROM unnest(d_entry, d_activity, d_wanted, d_tapped, d_favorite, d_marked, d_outcome)
+      AS d(entry, activity_id, wanted, tapped_at, favorite_id, marked, outcome)
   ), created AS (
     INSERT INTO activities.user_activity_favorites (user_id, activity_id, tapped_at, change_version)
     SELECT p_user_id, d.activity_id, d.tapped_at, d.version FROM decided d WHERE d.outcome = 'created'
@@ -128,10 +180,9 @@ BEGIN
     WHERE d.outcome = 'removed' AND d.favorite_id IS NULL AND d.marked
       AND r.user_id = p_user_id AND r.activity_id = d.activity_id
   )
-  SELECT array_agg(
-           CASE WHEN d.entry IS NULL THEN 'superseded' ELSE d.outcome END ORDER BY a.entry)
+  SELECT array_agg(coalesce(d.outcome, 'superseded') ORDER BY a.entry)
   INTO outcomes
-  FROM asked a LEFT JOIN decided d ON d.entry = a.entry;
+  FROM generate_series(1, entries) AS a(entry) LEFT JOIN decided d ON d.entry = a.entry;
 
   -- A fresh snapshot: the favourites as they are now, and their counts as the triggers left them.
   RETURN QUERY
