@@ -15,7 +15,7 @@ describe('schema', () => {
     expect(values.map((v) => v.value)).toEqual(['SLOT_BASED', 'SERVICE'])
   })
 
-  it('has user_activity_favorites columns in the seed order with their types and defaults', async () => {
+  it("has the seed's user_activity_favorites columns first, in order, then the two sync columns", async () => {
     const columns = await rows<{
       name: string
       type: string
@@ -32,6 +32,10 @@ describe('schema', () => {
       { name: 'user_id', type: 'uuid', not_null: true, default_value: null },
       { name: 'activity_id', type: 'uuid', not_null: true, default_value: null },
       { name: 'created_at', type: 'timestamp with time zone', not_null: true, default_value: 'now()' },
+      // Added by 0006 (last tap wins, the changes feed): nullable or with a constant default, so adding them
+      // rewrote nothing.
+      { name: 'tapped_at', type: 'timestamp with time zone', not_null: false, default_value: null },
+      { name: 'change_version', type: 'bigint', not_null: true, default_value: '0' },
     ])
   })
 
