@@ -62,6 +62,8 @@ export function spawnWranglerDev(options: WranglerDevOptions): WranglerDev {
     ...(options.persistTo === undefined ? [] : ['--persist-to', options.persistTo]),
     ...(options.configPath === undefined ? [] : ['--config', options.configPath]),
     '--show-interactive-dev-session=false',
+    // `GET /__scheduled?cron=...` runs the Worker's scheduled handler (the removal-marker purge) on demand.
+    '--test-scheduled',
     ...(options.logLevel === undefined ? [] : ['--log-level', options.logLevel]),
     ...wranglerVarArgs(options.vars),
   ]

@@ -34,18 +34,36 @@ export type AppliedChange = {
   record?: FavoriteRecordDto
 }
 
-type AppliedRow = {
+/** A favourite and its activity as both statements here return them: all NULL when it is not one. */
+type FavoriteColumns = {
   activity_id: string
-  outcome: FavoriteChangeResult
-  favorited: boolean
   favorite_id: string | null
   created_at: string | null
   activity_name: string | null
   activity_type: ActivityTypeValue | null
   company_id: string | null
   image_url: string | null
-  favorite_count: number
+  favorite_count: number | null
 }
+
+const recordOf = (row: FavoriteColumns): FavoriteRecordDto | undefined =>
+  row.favorite_id && row.created_at && row.activity_name !== null && row.activity_type && row.company_id
+    ? {
+        id: row.favorite_id,
+        activityId: row.activity_id,
+        createdAt: row.created_at,
+        activity: {
+          id: row.activity_id,
+          name: row.activity_name,
+          type: row.activity_type,
+          companyId: row.company_id,
+          imageUrl: row.image_url,
+          favoriteCount: Number(row.favorite_count ?? 0),
+        },
+      }
+    : undefined
+
+type AppliedRow = FavoriteColumns & { outcome: FavoriteChangeResult; favorited: boolean }
 
 /**
  * Applies `changes` for the user, last tap winning, and answers one result per change in order; `undefined` when
@@ -71,22 +89,7 @@ export async function applyFavoriteChanges(
     activityId: row.activity_id,
     outcome: row.outcome,
     favorited: row.favorited,
-    record:
-      row.favorite_id && row.created_at && row.activity_name !== null && row.activity_type && row.company_id
-        ? {
-            id: row.favorite_id,
-            activityId: row.activity_id,
-            createdAt: row.created_at,
-            activity: {
-              id: row.activity_id,
-              name: row.activity_name,
-              type: row.activity_type,
-              companyId: row.company_id,
-              imageUrl: row.image_url,
-              favoriteCount: Number(row.favorite_count),
-            },
-          }
-        : undefined,
+    record: recordOf(row),
   }))
 }
 
@@ -112,19 +115,12 @@ export type FavoriteChangeEntry =
     }
   | { activityId: string; favorited: false; tappedAt: string; favorite: null; position: ChangePosition }
 
-type ChangeRow = {
+type ChangeRow = Omit<FavoriteColumns, 'activity_id'> & {
   purged_through: number
   activity_id: string | null
   favorited: boolean | null
   version: number | null
   tapped_at: string | null
-  favorite_id: string | null
-  created_at: string | null
-  name: string | null
-  type: ActivityTypeValue | null
-  company_id: string | null
-  image_url: string | null
-  favorite_count: number | null
 }
 
 /**
@@ -160,7 +156,8 @@ export async function listFavoriteChanges(
     )
     SELECT coalesce(s.purged_through, 0) AS purged_through, p.activity_id, p.favorited, p.version,
            ${isoOf(sql`p.tapped_at`)} AS tapped_at, p.favorite_id, ${isoOf(sql`p.created_at`)} AS created_at,
-           a.name, a.type, a.company_id, a.image_url, c.favorites AS favorite_count
+           a.name AS activity_name, a.type AS activity_type, a.company_id, a.image_url,
+           c.favorites AS favorite_count
     FROM ${users} u
     LEFT JOIN ${sync} s ON s.user_id = u.id
     LEFT JOIN page p ON true
@@ -172,33 +169,14 @@ export async function listFavoriteChanges(
   const [first] = result.rows
   if (!first) return undefined
   const entries = result.rows.flatMap((row): FavoriteChangeEntry[] => {
-    if (row.activity_id === null || row.version === null || row.tapped_at === null) return []
-    const position = { version: Number(row.version), activityId: row.activity_id }
-    if (!row.favorited || !row.favorite_id || !row.created_at || !row.type || !row.company_id) {
-      return [
-        { activityId: row.activity_id, favorited: false, tappedAt: row.tapped_at, favorite: null, position },
-      ]
-    }
+    const { activity_id: activityId, version, tapped_at: tappedAt } = row
+    if (activityId === null || version === null || tappedAt === null) return []
+    const position = { version: Number(version), activityId }
+    const favorite = row.favorited ? recordOf({ ...row, activity_id: activityId }) : undefined
     return [
-      {
-        activityId: row.activity_id,
-        favorited: true,
-        tappedAt: row.tapped_at,
-        position,
-        favorite: {
-          id: row.favorite_id,
-          activityId: row.activity_id,
-          createdAt: row.created_at,
-          activity: {
-            id: row.activity_id,
-            name: row.name ?? '',
-            type: row.type,
-            companyId: row.company_id,
-            imageUrl: row.image_url,
-            favoriteCount: Number(row.favorite_count ?? 0),
-          },
-        },
-      },
+      favorite
+        ? { activityId, favorited: true, tappedAt, favorite, position }
+        : { activityId, favorited: false, tappedAt, favorite: null, position },
     ]
   })
   return {

@@ -1,3 +1,12 @@
+/** VACUUM (ANALYZE) of the favourite count tables, the sync tables and the backfill's progress row. */
+export async function vacuumCountTables(client: pg.Client): Promise<void> {
+  const others = await client.query<{ name: string }>(
+    `SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) AS name FROM pg_tables
+     WHERE schemaname = 'activities' AND tablename NOT IN ('activities', 'user_activity_favorites')`,
+  )
+  for (const t of others.rows) await client.query(`VACUUM (ANALYZE) ${t.name}`)
+}
+
 /**
  * Benchmark data, generated set-based inside PostgreSQL (generate_series, INSERT ... SELECT), on a migrated
  * database.
@@ -218,12 +227,7 @@ export async function generateData(
     await client.query('VACUUM (ANALYZE) users.users')
     await client.query('VACUUM (ANALYZE) activities.activities')
     await client.query(`VACUUM (ANALYZE) ${FAVORITES}`)
-    // The favourite count tables (and the backfill's progress row) in the activities schema.
-    const others = await client.query<{ name: string }>(
-      `SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) AS name FROM pg_tables
-       WHERE schemaname = 'activities' AND tablename NOT IN ('activities', 'user_activity_favorites')`,
-    )
-    for (const t of others.rows) await client.query(`VACUUM (ANALYZE) ${t.name}`)
+    await vacuumCountTables(client)
   })
 
   await assertBackfillComplete(client, 'after the load')

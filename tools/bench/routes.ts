@@ -109,6 +109,8 @@ export interface RouteCase {
   write: boolean
   /** Expected status when the database answers. */
   status: number[]
+  /** Plan samples, when fewer than the scale's: each sample of a batch is 4 executions of 100 changes. */
+  planSamples?: number
   /** Who asks, when it is not a random sampled user or company (the plans' "subject"). */
   subject?(samples: Samples): string
   request(samples: Samples, i: number): HttpRequestSpec
@@ -236,6 +238,7 @@ export const ROUTES: RouteCase[] = [
     surface: 'client',
     write: true,
     status: [200],
+    planSamples: 200,
     request: (s, i) => {
       const u = pick(s.users, i)
       const changes = Array.from({ length: 100 }, (_, n) => ({

@@ -114,7 +114,7 @@ export async function measurePlans(
       jobs.push({
         route,
         samples,
-        count: Math.min(plan.planUsers, samples.users.length),
+        count: Math.min(route.planSamples ?? plan.planUsers, plan.planUsers, samples.users.length),
         subject: route.subject?.(samples) ?? 'random users',
         parallel: 8,
       })
