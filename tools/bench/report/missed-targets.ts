@@ -4,6 +4,7 @@ import { ratio } from '../stats'
 import { MATRIX_ROW, matrixMiss } from './analytics-matrix'
 import { CONCURRENT_ANALYTICS_ROW } from './end-to-end'
 import { BUSINESS, fmt, isLargestCompany, measuredFavoriteCounts, planOf, type Row, verdict } from './format'
+import { statusCountsMiss } from './sync'
 
 function scaleMiss(r: BenchResults, misses: string[]): string | undefined {
   const full = r.datasets.find((d) => d.scale === 'full')
@@ -117,6 +118,7 @@ export function missedTargetsSection(r: BenchResults, targetRows: Row[]): string
         (row) => String(row[0]).startsWith(CONCURRENT_ANALYTICS_ROW) && row[3] === verdict(false),
       ),
     ),
+    statusCountsMiss(r),
     missed.some((m) => m.startsWith('Worker bundle')) ? bundleMiss(r) : undefined,
     r.durationSeconds > 600 ? runTimeMiss(r) : undefined,
   ].filter((line) => line !== undefined)
