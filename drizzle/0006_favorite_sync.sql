@@ -35,10 +35,12 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS "user_activity_favorites_user_id_change_
 -- snapshot predates the lock wait, and a DELETE does not see a row inserted by the change it waited for.
 -- Versions come from the same row, so they grow in commit order: the changes feed's cursor never skips one.
 --
--- No deadlock between calls: a batch that adds and removes runs the counts' insert and delete triggers one after
+-- No deadlock between batches: a batch that adds and removes runs the counts' insert and delete triggers one after
 -- the other, each locking count rows in its own order, so two such batches could each hold a row the other's
--- second trigger needs. So the count rows every change will touch are locked first, table by table in key order,
--- the same order for every call; the triggers then only touch rows already held, or rows they create.
+-- second trigger needs. So such a batch first locks the count rows its changes will touch, table by table in key
+-- order, the same order for every such batch; its triggers then only touch rows already held, or rows they create.
+-- A call that only adds or only removes (every single POST or DELETE) runs one trigger, as any other write does,
+-- and takes no such locks: locking them for it measurably made it deadlock with a concurrent cascade.
 --
 -- Returns one row per entry, in order: its outcome (created, existing, removed, superseded, unknown-activity),
 -- whether the activity is a favourite now, and that favourite's record; no row at all for an unknown user.
@@ -77,6 +79,7 @@ DECLARE
   k_activity uuid[];
   k_company uuid[];
   k_at timestamp with time zone[];
+  mixed boolean;
   outcomes text[];
 BEGIN
   -- Locks in one order, the order the deletions of users and activities take theirs in: the user, then the
@@ -120,11 +123,12 @@ BEGIN
          array_agg(d.activity_id) FILTER (WHERE d.outcome = 'created' OR d.outcome = 'removed' AND d.favorite_id IS NOT NULL),
          array_agg(d.company_id) FILTER (WHERE d.outcome = 'created' OR d.outcome = 'removed' AND d.favorite_id IS NOT NULL),
          array_agg(CASE WHEN d.outcome = 'created' THEN now() ELSE d.favorite_created_at END)
-           FILTER (WHERE d.outcome = 'created' OR d.outcome = 'removed' AND d.favorite_id IS NOT NULL)
-  INTO d_entry, d_activity, d_wanted, d_tapped, d_favorite, d_marked, d_outcome, k_activity, k_company, k_at
+           FILTER (WHERE d.outcome = 'created' OR d.outcome = 'removed' AND d.favorite_id IS NOT NULL),
+         coalesce(bool_or(d.outcome = 'created') AND bool_or(d.outcome = 'removed' AND d.favorite_id IS NOT NULL), false)
+  INTO d_entry, d_activity, d_wanted, d_tapped, d_favorite, d_marked, d_outcome, k_activity, k_company, k_at, mixed
   FROM decided d;
 
-  IF k_activity IS NOT NULL THEN
+  IF mixed THEN
     PERFORM 1 FROM activities.activity_favorite_counts c
     WHERE c.activity_id = ANY (k_activity) ORDER BY c.activity_id FOR NO KEY UPDATE;
     PERFORM 1 FROM activities.activity_favorite_day_counts c

@@ -2,8 +2,9 @@
  * Concurrency on a real PostgreSQL server (PGlite has one connection, so its requests never overlap): double taps,
  * POST/DELETE storms, and a paged walk while another worker writes. The walk also runs on PGlite, interleaved.
  */
-import { sql } from 'drizzle-orm'
+import { type SQL, sql } from 'drizzle-orm'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { postgresErrorOf } from '../../src/db/errors'
 import {
   createActivity,
   createFavorite,
@@ -22,6 +23,17 @@ const favourite = (token: string, activityId: string) =>
   directApi('/favorites', { method: 'POST', token, json: { activityId } })
 const unfavourite = (token: string, activityId: string) =>
   directApi(`/favorites/${activityId}`, { method: 'DELETE', token })
+
+async function retriedOnDeadlock(statement: SQL): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await testDb.execute(statement)
+      return
+    } catch (error) {
+      if (postgresErrorOf(error)?.code !== '40P01' || attempt >= 5) throw error
+    }
+  }
+}
 
 afterEach(() => {
   vi.restoreAllMocks()
@@ -94,10 +106,12 @@ describe('races on PostgreSQL', () => {
         const users = await Promise.all(Array.from({ length: 10 }, () => createUser()))
         const tokens = await Promise.all(users.map((id) => userToken(id)))
         const activity = await createActivity()
-        const deleteActivity = testDb.execute(
+        // The two deletions can deadlock on each other's cascades (both reach the favourites and the counts): the
+        // platform retries a deletion so aborted, as here. The favourites are what the test watches.
+        const deleteActivity = retriedOnDeadlock(
           sql`DELETE FROM activities.activities WHERE id = ${activity.id}`,
         )
-        const deleteUser = testDb.execute(sql`DELETE FROM users.users WHERE id = ${users[0]}`)
+        const deleteUser = retriedOnDeadlock(sql`DELETE FROM users.users WHERE id = ${users[0]}`)
         const [responses] = await Promise.all([
           Promise.all(tokens.map((token) => favourite(token, activity.id))),
           deleteActivity,
