@@ -70,7 +70,6 @@ DECLARE
   -- The applied entry of each activity (the batch's latest tap for it), decided on a fresh snapshot.
   d_entry integer[];
   d_activity uuid[];
-  d_wanted boolean[];
   d_tapped timestamp with time zone[];
   d_favorite uuid[];
   d_marked boolean[];
@@ -118,14 +117,14 @@ BEGIN
     LEFT JOIN activities.user_activity_favorite_removals r
       ON r.user_id = p_user_id AND r.activity_id = l.activity_id
   )
-  SELECT array_agg(d.entry), array_agg(d.activity_id), array_agg(d.wanted), array_agg(d.tapped_at),
+  SELECT array_agg(d.entry), array_agg(d.activity_id), array_agg(d.tapped_at),
          array_agg(d.favorite_id), array_agg(d.marked), array_agg(d.outcome),
          array_agg(d.activity_id) FILTER (WHERE d.outcome = 'created' OR d.outcome = 'removed' AND d.favorite_id IS NOT NULL),
          array_agg(d.company_id) FILTER (WHERE d.outcome = 'created' OR d.outcome = 'removed' AND d.favorite_id IS NOT NULL),
          array_agg(CASE WHEN d.outcome = 'created' THEN now() ELSE d.favorite_created_at END)
            FILTER (WHERE d.outcome = 'created' OR d.outcome = 'removed' AND d.favorite_id IS NOT NULL),
          coalesce(bool_or(d.outcome = 'created') AND bool_or(d.outcome = 'removed' AND d.favorite_id IS NOT NULL), false)
-  INTO d_entry, d_activity, d_wanted, d_tapped, d_favorite, d_marked, d_outcome, k_activity, k_company, k_at, mixed
+  INTO d_entry, d_activity, d_tapped, d_favorite, d_marked, d_outcome, k_activity, k_company, k_at, mixed
   FROM decided d;
 
   IF mixed THEN
@@ -151,8 +150,8 @@ BEGIN
 
   WITH decided AS (
     SELECT d.*, base_version + d.entry AS version
-    FROM unnest(d_entry, d_activity, d_wanted, d_tapped, d_favorite, d_marked, d_outcome)
-      AS d(entry, activity_id, wanted, tapped_at, favorite_id, marked, outcome)
+    FROM unnest(d_entry, d_activity, d_tapped, d_favorite, d_marked, d_outcome)
+      AS d(entry, activity_id, tapped_at, favorite_id, marked, outcome)
   ), created AS (
     INSERT INTO activities.user_activity_favorites (user_id, activity_id, tapped_at, change_version)
     SELECT p_user_id, d.activity_id, d.tapped_at, d.version FROM decided d WHERE d.outcome = 'created'

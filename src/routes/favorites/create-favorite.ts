@@ -67,20 +67,13 @@ export const registerCreateFavorite = (router: App) =>
         changes: [{ activityId, favorited: true, tappedAt }],
       })) ?? []
     if (!applied) throw unknownUser()
-    switch (applied.outcome) {
-      case 'unknown-activity':
-        throw new ProblemError('not-found', `Activity ${activityId} does not exist`)
-      case 'created':
-        if (applied.record) return c.json(applied.record, 201)
-        break
-      default:
-        if (applied.record) return c.json(applied.record, 200)
-        if (applied.outcome === 'superseded') {
-          throw new ProblemError(
-            'superseded',
-            `A later removal of activity ${activityId} was already applied`,
-          )
-        }
+    if (applied.outcome === 'unknown-activity') {
+      throw new ProblemError('not-found', `Activity ${activityId} does not exist`)
     }
-    throw new Error(`favourite change answered ${applied.outcome} without a record`)
+    // Not a favourite after the call: the tap was older than a removal already applied.
+    if (!applied.record) {
+      throw new ProblemError('superseded', `A later removal of activity ${activityId} was already applied`)
+    }
+    if (applied.outcome === 'created') return c.json(applied.record, 201)
+    return c.json(applied.record, 200)
   })
