@@ -16,7 +16,15 @@ import {
 } from '../analytics/period'
 import { resolveTimeZone } from '../analytics/time-zone'
 import { ActivityTypeSchema } from './activity-type'
-import { NextCursorSchema, pageLimitSchema } from './pagination'
+import {
+  CountSchema,
+  MAX_CURSOR_LENGTH,
+  MAX_TIMESTAMP_LENGTH,
+  OffsetTimestampSchema,
+  signedCursorSchema,
+  UuidSchema,
+} from './bounded'
+import { MAX_PAGE_SIZE, NextCursorSchema, pageLimitSchema } from './pagination'
 
 export const ANALYTICS_SORTS = ['total', 'inPeriod', 'lastFavorited', 'name'] as const
 export type AnalyticsSort = (typeof ANALYTICS_SORTS)[number]
@@ -29,14 +37,17 @@ const INSTANT_MESSAGE =
 const instantParam = (name: 'from' | 'to', description: string) =>
   z
     .string()
+    // Aborts: past the length, the value is not read as a date at all (one issue, not two).
+    .max(MAX_TIMESTAMP_LENGTH, { abort: true })
     .refine((value) => parseBound(value) !== undefined, { message: INSTANT_MESSAGE })
     .optional()
     .openapi({
       param: { name, in: 'query', description },
+      pattern: '^\\d{4}-\\d{2}-\\d{2}(T.+)?$',
       // A date (midnight) or a date-time: both RFC 3339 formats, so a generated client can say which it sends.
       anyOf: [
-        { type: 'string', format: 'date' },
-        { type: 'string', format: 'date-time' },
+        { type: 'string', format: 'date', maxLength: 10 },
+        { type: 'string', format: 'date-time', maxLength: MAX_TIMESTAMP_LENGTH },
       ],
       example: name === 'from' ? '2026-01-01' : '2026-02-01T00:00:00+01:00',
     })
@@ -53,9 +64,13 @@ const toParam = instantParam(
     'e.g. `2026-02-01` or `2026-02-01T00:00:00+01:00`. Default: now, rounded up to the next whole hour in `tz`.',
 )
 
+/** IANA names are letters, digits and `_ + - /` (`America/Argentina/ComodRivadavia` is the longest, 32). */
+const MAX_TIME_ZONE_LENGTH = 64
+const TIME_ZONE_PATTERN = '^[A-Za-z0-9_+/-]+$'
+
 const tzParam = z
   .string()
-  .max(64)
+  .max(MAX_TIME_ZONE_LENGTH)
   .refine((value) => resolveTimeZone(value) !== undefined, {
     message: 'Must be an IANA time zone name, e.g. Europe/Berlin or Asia/Kathmandu',
   })
@@ -69,6 +84,7 @@ const tzParam = z
         "zone's, daylight saving time included. Default: `UTC`.",
     },
     example: 'Europe/Berlin',
+    pattern: TIME_ZONE_PATTERN,
   })
 
 const typeParam = ActivityTypeSchema.optional().openapi({
@@ -140,9 +156,7 @@ export const FavoriteAnalyticsQuerySchema = z
         },
       }),
     limit: pageLimitSchema('Page size of the JSON representation, 1 to 100 (CSV ignores it). Default: 20.'),
-    cursor: z
-      .string()
-      .max(4096)
+    cursor: signedCursorSchema(MAX_CURSOR_LENGTH)
       .optional()
       .openapi({
         param: {
@@ -185,16 +199,13 @@ export const FavoriteTimeseriesQuerySchema = z
         },
         example: 'day',
       }),
-    activityId: z
-      .uuid()
-      .optional()
-      .openapi({
-        param: {
-          name: 'activityId',
-          in: 'query',
-          description: "One of the company's activities; absent = the whole company.",
-        },
-      }),
+    activityId: UuidSchema.optional().openapi({
+      param: {
+        name: 'activityId',
+        in: 'query',
+        description: "One of the company's activities; absent = the whole company.",
+      },
+    }),
   })
   .superRefine(
     (query, ctx) => {
@@ -214,22 +225,26 @@ export const FavoriteTimeseriesQuerySchema = z
     { when: whenValid('from', 'to', 'tz', 'interval') },
   )
 
-const Instant = z.iso.datetime({ offset: true }).openapi({ example: '2026-01-01T00:00:00+01:00' })
+const Instant = OffsetTimestampSchema.openapi({ example: '2026-01-01T00:00:00+01:00' })
 
 export const AnalyticsPeriodDtoSchema = z
   .object({
     from: Instant.openapi({ description: "Start of the period, inclusive, in the zone's offset." }),
     to: Instant.openapi({ description: "End of the period, exclusive, in the zone's offset." }),
-    tz: z.string().openapi({ description: 'The IANA time zone the period is in.', example: 'Europe/Berlin' }),
+    tz: z.string().max(MAX_TIME_ZONE_LENGTH).openapi({
+      description: 'The IANA time zone the period is in.',
+      example: 'Europe/Berlin',
+      pattern: TIME_ZONE_PATTERN,
+    }),
   })
   .openapi('AnalyticsPeriodDto')
 
-const count = (description: string, example: number) =>
-  z.number().int().min(0).openapi({ description, example })
+const count = (description: string, example: number) => CountSchema.openapi({ description, example })
 
 export const FavoriteActivityAnalyticsItemDtoSchema = z
   .object({
-    activityId: z.uuid().openapi({ example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e' }),
+    activityId: UuidSchema.openapi({ example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e' }),
+    // The catalogue's `text` column, sent as stored (see .spectral.mjs).
     activityName: z.string().openapi({ example: 'Sunset kayak tour' }),
     activityType: ActivityTypeSchema,
     totalFavorites: count('Favourites that exist now, whenever they were added.', 128),
@@ -252,7 +267,7 @@ const previousPeriodField = AnalyticsPeriodDtoSchema.optional().openapi({
 
 export const FavoriteAnalyticsResponseDtoSchema = z
   .object({
-    items: z.array(FavoriteActivityAnalyticsItemDtoSchema),
+    items: z.array(FavoriteActivityAnalyticsItemDtoSchema).max(MAX_PAGE_SIZE),
     period: AnalyticsPeriodDtoSchema,
     previousPeriod: previousPeriodField,
     nextCursor: NextCursorSchema,
@@ -277,13 +292,12 @@ export const FavoriteTimeseriesResponseDtoSchema = z
     period: AnalyticsPeriodDtoSchema,
     previousPeriod: previousPeriodField,
     interval: z.enum(INTERVALS).openapi({ example: 'day' }),
-    activityId: z
-      .uuid()
-      .nullable()
-      .openapi({ description: 'The activity asked for; `null` = the whole company.' }),
+    activityId: UuidSchema.nullable().openapi({
+      description: 'The activity asked for; `null` = the whole company.',
+    }),
     /** The activity type asked for; absent = all types. */
     type: ActivityTypeSchema.optional(),
-    buckets: z.array(FavoriteTimeseriesBucketDtoSchema),
+    buckets: z.array(FavoriteTimeseriesBucketDtoSchema).max(MAX_BUCKETS),
   })
   .openapi('FavoriteTimeseriesResponseDto')
 
@@ -328,8 +342,9 @@ export type FavoriteTimeseriesBucketDto = z.infer<typeof FavoriteTimeseriesBucke
 
 /** Headers of every analytics 200: the answer may come from the per-company cache. */
 export const CachedAnswerHeaders = {
-  'Cache-Control': z.string().openapi({ description: '`private, max-age=60`.' }),
-  Age: z.string().optional().openapi({
+  'Cache-Control': z.literal('private, max-age=60').openapi({ description: 'Per company, fresh for 60 s.' }),
+  Age: z.number().int().min(0).max(60).optional().openapi({
+    format: 'int32',
     description: 'Seconds since the answer was computed (at most 60), when it comes from the cache.',
   }),
   'X-Analytics-Cache': z.enum(['hit', 'stale', 'miss', 'coalesced']).openapi({
@@ -339,3 +354,14 @@ export const CachedAnswerHeaders = {
       'identical ones in flight at the same time.',
   }),
 }
+
+/** `Content-Disposition` of a CSV answer: a download named after the route and the period. */
+export const csvDispositionHeader = (route: 'analytics' | 'timeseries') =>
+  z
+    .string()
+    .max(128)
+    .optional()
+    .openapi({
+      description: `CSV only: \`attachment; filename="favorites-${route}-<from>-<to>.csv"\`.`,
+      pattern: '^attachment; filename="[^"]+"$',
+    })

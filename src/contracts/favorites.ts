@@ -1,21 +1,30 @@
 import { z } from '@hono/zod-openapi'
 import { ActivityTypeSchema } from './activity-type'
-import { NextCursorSchema } from './pagination'
+import {
+  CountSchema,
+  OffsetTimestampSchema,
+  signedCursorSchema,
+  UtcTimestampSchema,
+  UuidSchema,
+} from './bounded'
+import { MAX_PAGE_SIZE, NextCursorSchema } from './pagination'
 
 /** Public: how many people saved an activity (never who). Read from counts kept ready, not counted per request. */
-const FavoriteCount = z.number().int().min(0).openapi({
+const FavoriteCount = CountSchema.openapi({
   description: 'How many users have this activity as a favourite now.',
   example: 128,
 })
 
-const ActivityId = z.uuid().openapi({ example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e' })
+const ActivityId = UuidSchema.openapi({ example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e' })
 
 export const FavoriteActivityDtoSchema = z
   .object({
     id: ActivityId,
+    // Written by the platform's catalogue (a `text` column): this API does not bound it (see .spectral.mjs).
     name: z.string().openapi({ example: 'Sunset kayak tour' }),
     type: ActivityTypeSchema,
-    companyId: z.uuid().openapi({ example: '5f0c4b1e-8a3d-4c2b-9e1f-2a3b4c5d6e7f' }),
+    companyId: UuidSchema.openapi({ example: '5f0c4b1e-8a3d-4c2b-9e1f-2a3b4c5d6e7f' }),
+    // As `name`: the catalogue's `text` column, sent as stored.
     imageUrl: z.string().nullable().openapi({ example: 'https://images.example.com/kayak.jpg' }),
     favoriteCount: FavoriteCount,
   })
@@ -23,15 +32,15 @@ export const FavoriteActivityDtoSchema = z
 
 export const FavoriteRecordDtoSchema = z
   .object({
-    id: z.uuid().openapi({ example: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d' }),
+    id: UuidSchema.openapi({ example: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d' }),
     activityId: ActivityId,
-    createdAt: z.iso.datetime().openapi({ example: '2026-11-27T20:50:36.123Z' }),
+    createdAt: UtcTimestampSchema.openapi({ example: '2026-11-27T20:50:36.123Z' }),
     activity: FavoriteActivityDtoSchema,
   })
   .openapi('FavoriteRecordDto')
 
 /** When the user tapped (RFC 3339): the server applies the latest tap, whatever order taps arrive in. */
-export const TappedAtSchema = z.iso.datetime({ offset: true }).openapi({
+export const TappedAtSchema = OffsetTimestampSchema.openapi({
   description:
     'When the user tapped (RFC 3339). A change older than the latest one already applied to this favourite is ' +
     'ignored; more than 5 minutes in the future counts as now; absent = now.',
@@ -43,13 +52,13 @@ export const CreateFavoriteDtoSchema = z
   .openapi('CreateFavoriteDto')
 
 /** A changes-feed position, signed for one user. */
-const ChangesCursor = z.string().openapi({
+const ChangesCursor = signedCursorSchema(512).openapi({
   example: 'eyJ2IjoxNDIsImEiOiJmZmZmZmZmZi1mZmZmIn0.c2lnbmF0dXJl',
 })
 
 export const FavoriteListResponseDtoSchema = z
   .object({
-    items: z.array(FavoriteRecordDtoSchema),
+    items: z.array(FavoriteRecordDtoSchema).max(MAX_PAGE_SIZE),
     nextCursor: NextCursorSchema,
     changesCursor: ChangesCursor.nullable().openapi({
       description:
@@ -60,17 +69,20 @@ export const FavoriteListResponseDtoSchema = z
   })
   .openapi('FavoriteListResponseDto')
 
+/** How many activities one status request may ask about. */
+export const MAX_STATUS_IDS = 100
+
 export const FavoriteStatusDtoSchema = z
   .object({
     activityId: ActivityId,
     favorited: z.boolean(),
-    favoritedAt: z.iso.datetime().nullable().openapi({ example: '2026-11-27T20:50:36.123Z' }),
+    favoritedAt: UtcTimestampSchema.nullable().openapi({ example: '2026-11-27T20:50:36.123Z' }),
     favoriteCount: FavoriteCount,
   })
   .openapi('FavoriteStatusDto')
 
 export const FavoriteStatusResponseDtoSchema = z
-  .object({ items: z.array(FavoriteStatusDtoSchema) })
+  .object({ items: z.array(FavoriteStatusDtoSchema).max(MAX_STATUS_IDS) })
   .openapi('FavoriteStatusResponseDto')
 
 export const FAVORITE_CHANGE_RESULTS = [
@@ -124,6 +136,7 @@ export const FavoriteBatchResponseDtoSchema = z
   .object({
     results: z
       .array(FavoriteBatchResultDtoSchema)
+      .max(MAX_BATCH_CHANGES)
       .openapi({ description: 'One per change, in the same order.' }),
   })
   .openapi('FavoriteBatchResponseDto')
@@ -134,7 +147,7 @@ export const FavoriteChangeDtoSchema = z
     favorited: z
       .boolean()
       .openapi({ description: 'true: favourited (see `favorite`); false: un-favourited.' }),
-    tappedAt: z.iso.datetime().openapi({
+    tappedAt: UtcTimestampSchema.openapi({
       description: 'The time of the tap that made this change.',
       example: '2026-11-27T20:50:36.123Z',
     }),
@@ -146,7 +159,7 @@ export const FavoriteChangeDtoSchema = z
 
 export const FavoriteChangesResponseDtoSchema = z
   .object({
-    items: z.array(FavoriteChangeDtoSchema).openapi({
+    items: z.array(FavoriteChangeDtoSchema).max(MAX_PAGE_SIZE).openapi({
       description: 'Oldest first. Each activity appears once: its latest state since the cursor.',
     }),
     nextCursor: ChangesCursor.openapi({
@@ -248,7 +261,7 @@ export type FavoriteStatusDto = z.infer<typeof FavoriteStatusDtoSchema>
 export type FavoriteChangeResult = z.infer<typeof FavoriteChangeResultSchema>
 
 export const ActivityIdParamSchema = z.object({
-  activityId: z.uuid().openapi({
+  activityId: UuidSchema.openapi({
     param: { name: 'activityId', in: 'path', description: 'The activity (`activities.activities.id`).' },
     example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e',
   }),

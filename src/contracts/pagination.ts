@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { MAX_CURSOR_LENGTH, signedCursorSchema } from './bounded'
 
 export const MAX_PAGE_SIZE = 100
 export const DEFAULT_PAGE_SIZE = 20
@@ -14,11 +15,11 @@ export const queryInteger = <T extends z.ZodType>(schema: T) =>
 export const pageLimitSchema = (description: string) =>
   queryInteger(z.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE)).openapi({
     param: { name: 'limit', in: 'query', description },
+    format: 'int32',
     example: DEFAULT_PAGE_SIZE,
   })
 
 /** The `nextCursor` every paginated response carries. */
-export const NextCursorSchema = z
-  .string()
+export const NextCursorSchema = signedCursorSchema(MAX_CURSOR_LENGTH)
   .nullable()
   .openapi({ description: 'Pass as `cursor` to get the next page; `null` on the last page.' })

@@ -4,8 +4,18 @@
  * the same entries, so a new error is added in one place and documented by construction.
  */
 
+/** The OpenAPI schema of a header value: bounded, as every string of the document is. */
+export type HeaderSchema =
+  | { type: 'string'; maxLength: number; pattern: string }
+  | { type: 'integer'; format: 'int32'; minimum: number; maximum: number }
+
 /** A response header a problem carries: the value sent (unless it is per request), and what the document says. */
-type ProblemHeader = { value?: string; description: string }
+type ProblemHeader = { value?: string; description: string; schema: HeaderSchema }
+
+/** `WWW-Authenticate`: the RFC 6750 challenge, with an `error` (and `error_description`) when there is one. */
+const CHALLENGE_SCHEMA: HeaderSchema = { type: 'string', maxLength: 256, pattern: '^Bearer realm="[^"]+"' }
+/** `Retry-After` in seconds (never an HTTP date). */
+const SECONDS_SCHEMA: HeaderSchema = { type: 'integer', format: 'int32', minimum: 1, maximum: 3600 }
 
 type ProblemTypeSpec = { status: number; title: string; headers?: Record<string, ProblemHeader> }
 
@@ -22,6 +32,7 @@ export const PROBLEM_TYPES = {
         value: `${BEARER_REALM}, error="invalid_token"`,
         description:
           'The bearer challenge (RFC 6750), e.g. `Bearer realm="activity-favorites", error="invalid_token"`.',
+        schema: CHALLENGE_SCHEMA,
       },
     },
   },
@@ -32,6 +43,7 @@ export const PROBLEM_TYPES = {
       'WWW-Authenticate': {
         value: `${BEARER_REALM}, error="insufficient_scope"`,
         description: '`Bearer realm="activity-favorites", error="insufficient_scope"`.',
+        schema: CHALLENGE_SCHEMA,
       },
     },
   },
@@ -42,7 +54,12 @@ export const PROBLEM_TYPES = {
   'method-not-allowed': {
     status: 405,
     title: 'Method not allowed',
-    headers: { Allow: { description: 'The methods this path serves, e.g. `GET, HEAD, POST`.' } },
+    headers: {
+      Allow: {
+        description: 'The methods this path serves, e.g. `GET, HEAD, POST`.',
+        schema: { type: 'string', maxLength: 64, pattern: '^[A-Z]+(, [A-Z]+)*$' },
+      },
+    },
   },
   /** A POST whose tap is older than a removal already applied: the activity stays un-favourited. */
   superseded: { status: 409, title: 'Superseded by a later change' },
@@ -58,6 +75,7 @@ export const PROBLEM_TYPES = {
       'Retry-After': {
         value: '60',
         description: 'Seconds until the budget has surely refilled (its window).',
+        schema: SECONDS_SCHEMA,
       },
     },
   },
@@ -65,20 +83,32 @@ export const PROBLEM_TYPES = {
   'database-unavailable': {
     status: 503,
     title: 'Service unavailable',
-    headers: { 'Retry-After': { value: '2', description: 'Seconds to wait before retrying.' } },
+    headers: {
+      'Retry-After': { value: '2', description: 'Seconds to wait before retrying.', schema: SECONDS_SCHEMA },
+    },
   },
   /** The identity provider's key set cannot be fetched, so no token can be checked: the token is not at fault. */
   'identity-provider-unavailable': {
     status: 503,
     title: 'Service unavailable',
-    headers: { 'Retry-After': { value: '5', description: 'Seconds to wait before retrying.' } },
+    headers: {
+      'Retry-After': { value: '5', description: 'Seconds to wait before retrying.', schema: SECONDS_SCHEMA },
+    },
   },
 } as const satisfies Record<string, ProblemTypeSpec>
 
 export type ProblemType = keyof typeof PROBLEM_TYPES
 export type ProblemStatus = (typeof PROBLEM_TYPES)[ProblemType]['status']
 
-export const problemTypeUri = (type: ProblemType) => `urn:problem-type:${type}`
+export const problemTypeUri = <T extends ProblemType>(type: T) => `urn:problem-type:${type}` as const
+
+const problemTypes = Object.keys(PROBLEM_TYPES) as [ProblemType, ...ProblemType[]]
+/** Every `type` a problem body can carry, and every `title`: the document lists them as enums. */
+export const PROBLEM_TYPE_URIS = problemTypes.map(problemTypeUri) as [string, ...string[]]
+export const PROBLEM_TITLES = [...new Set(problemTypes.map((type) => PROBLEM_TYPES[type].title))] as [
+  string,
+  ...string[],
+]
 
 /** The header values a problem of `type` is sent with. */
 export function problemHeaders(type: ProblemType): Record<string, string> {

@@ -2,6 +2,30 @@ import { PROBLEM_TYPES, type ProblemStatus, type ProblemType, problemHeaders } f
 
 export type ProblemIssue = { path: string; message: string; code: string }
 
+/**
+ * A problem body's bounds. Its texts can quote the request (an unknown query key, a path), so they are cut to
+ * these lengths: an error answer is never larger than what the document promises.
+ */
+export const MAX_DETAIL_LENGTH = 2048
+export const MAX_ISSUE_TEXT_LENGTH = 512
+export const MAX_PROBLEM_ISSUES = 100
+export const MAX_INSTANCE_LENGTH = 2048
+/** Hono's request-id middleware keeps a caller's `X-Request-Id` only within these bounds. */
+export const MAX_REQUEST_ID_LENGTH = 255
+export const REQUEST_ID_PATTERN = '^[A-Za-z0-9_=-]+$'
+
+/** `text`, cut to `max` characters with an ellipsis (never splitting a surrogate pair). */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text
+  return `${text.slice(0, max - 1).replace(/[\uD800-\uDBFF]$/, '')}…`
+}
+
+const clipIssue = (issue: ProblemIssue): ProblemIssue => ({
+  path: clip(issue.path, MAX_ISSUE_TEXT_LENGTH),
+  message: clip(issue.message, MAX_ISSUE_TEXT_LENGTH),
+  code: clip(issue.code, MAX_ISSUE_TEXT_LENGTH),
+})
+
 /** A problem as the error handler sends it: the catalogue's status, title and headers, and this request's detail. */
 export type ResolvedProblem = {
   type: ProblemType
@@ -30,8 +54,8 @@ export class ProblemError extends Error {
       type,
       status,
       title,
-      detail,
-      ...(options.issues ? { issues: options.issues } : {}),
+      detail: clip(detail, MAX_DETAIL_LENGTH),
+      ...(options.issues ? { issues: options.issues.slice(0, MAX_PROBLEM_ISSUES).map(clipIssue) } : {}),
       headers: { ...problemHeaders(type), ...options.headers },
     }
   }

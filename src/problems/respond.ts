@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Problem } from '../contracts/problem'
 import { problemTypeUri } from './catalogue'
-import type { ResolvedProblem } from './problem-error'
+import { clip, MAX_INSTANCE_LENGTH, type ResolvedProblem } from './problem-error'
 
 /** The problem+json response: never stored by any cache, and quoting the request id. */
 export function problemResponse(c: Context, problem: ResolvedProblem): Response {
@@ -11,7 +11,7 @@ export function problemResponse(c: Context, problem: ResolvedProblem): Response 
     title: problem.title,
     status: problem.status,
     detail: problem.detail,
-    instance: new URL(c.req.url).pathname,
+    instance: clip(new URL(c.req.url).pathname, MAX_INSTANCE_LENGTH),
     requestId: c.get('requestId') ?? 'unknown',
     ...(problem.issues ? { issues: problem.issues } : {}),
   }

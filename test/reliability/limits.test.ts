@@ -111,9 +111,13 @@ describe('bounded lists and ranges (400, with the offending parameter named)', (
     ['/favorites?limit=1e9', 'query.limit'],
     ['/favorites?limit=99999999999999999999999', 'query.limit'],
     [`/favorites?cursor=${'a'.repeat(513)}`, 'query.cursor'],
+    [`/favorites/changes?since=${'a'.repeat(513)}`, 'query.since'],
+    // RFC 3339 with nanoseconds and an offset is 35 characters; a longer tappedAt is refused, not parsed.
+    [`/favorites/${crypto.randomUUID()}?tappedAt=2026-11-27T20:50:36.1234567890+05:45`, 'query.tappedAt'],
   ])('client: %s', async (path, issuePath) => {
     const token = await userToken(await createUser())
-    const problem = await expectProblem(await api(path, { token }), 400)
+    const method = path.includes('tappedAt') ? 'DELETE' : 'GET'
+    const problem = await expectProblem(await api(path, { token, method }), 400)
     expect(problem.issues?.map((issue) => issue.path.replace(/\.\d+$/, ''))).toContain(issuePath)
   })
 
@@ -131,6 +135,7 @@ describe('bounded lists and ranges (400, with the offending parameter named)', (
     ['/analytics/favorites?from=1969-12-31', 'query.from'],
     ['/analytics/favorites?to=10000-01-01', 'query.to'],
     [`/analytics/favorites?cursor=${'a'.repeat(4097)}`, 'query.cursor'],
+    [`/analytics/favorites?from=2026-01-01T00:00:00.0000000000+00:00`, 'query.from'],
     ['/analytics/favorites/timeseries?from=2020-01-01&to=2021-03-01&interval=day', 'query.interval'],
     ['/analytics/favorites/timeseries?from=1970-01-01&to=2010-01-01&interval=month', 'query.interval'],
   ])('business: %s', async (path, issuePath) => {
@@ -143,5 +148,33 @@ describe('bounded lists and ranges (400, with the offending parameter named)', (
     const token = await staffToken(newCompanyId())
     const response = await api('/analytics/favorites?from=2024-01-01&to=2025-01-01', { token })
     expect(response.status).toBe(200)
+  })
+})
+
+describe('problem bodies', () => {
+  it('stay within their documented bounds when the request is large: detail cut, at most 100 issues', async () => {
+    const token = await userToken(await createUser())
+    // 100 invalid changes, two issues each: 200 issues, and a detail that quotes each of them.
+    const changes = Array.from({ length: 100 }, () => ({ activityId: 'not-a-uuid', favorited: 'yes' }))
+    const response = await api('/favorites/batch', {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ changes }),
+      headers: { 'Content-Type': 'application/json' },
+    })
+    const problem = await expectProblem(response, 400)
+    expect(problem.issues).toHaveLength(100)
+    expect(problem.detail.length).toBeLessThanOrEqual(2048)
+    expect(problem.detail.endsWith('…')).toBe(true)
+  })
+
+  it('cut a quoted unknown parameter to 512 characters in its issue', async () => {
+    const token = await userToken(await createUser())
+    const key = 'k'.repeat(3000)
+    const problem = await expectProblem(await api(`/favorites?${key}=1`, { token }), 400)
+    const [issue] = problem.issues ?? []
+    expect(issue?.message.length).toBe(512)
+    expect(issue?.message.startsWith('Unrecognized key')).toBe(true)
+    expect(problem.detail.length).toBeLessThanOrEqual(2048)
   })
 })

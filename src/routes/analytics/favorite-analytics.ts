@@ -6,6 +6,7 @@ import type { App } from '../../app/types'
 import {
   type AnalyticsSort,
   CachedAnswerHeaders,
+  csvDispositionHeader,
   FAVORITE_ANALYTICS_EXAMPLE,
   type FavoriteActivityAnalyticsItemDto,
   FavoriteAnalyticsQuerySchema,
@@ -69,11 +70,14 @@ export const favoriteAnalyticsRoute = staffRoute(
           ...CachedAnswerHeaders,
           Link: z
             .string()
+            // The next page's URL: this one's bounded query, with a cursor of at most 4 KiB.
+            .max(8192)
             .optional()
-            .openapi({ description: '`<url>; rel="next"` when there is a next page.' }),
-          'Content-Disposition': z.string().optional().openapi({
-            description: 'CSV only: `attachment; filename="favorites-analytics-<from>-<to>.csv"`.',
-          }),
+            .openapi({
+              description: '`<url>; rel="next"` when there is a next page.',
+              pattern: '^<[^>]+>; rel="next"$',
+            }),
+          'Content-Disposition': csvDispositionHeader('analytics'),
         }),
         content: {
           'application/json': {

@@ -11,6 +11,7 @@ import { bucketStart, formatInstant } from '../../analytics/time-zone'
 import type { App } from '../../app/types'
 import {
   CachedAnswerHeaders,
+  csvDispositionHeader,
   FAVORITE_TIMESERIES_EXAMPLE,
   FavoriteTimeseriesQuerySchema,
   FavoriteTimeseriesResponseDtoSchema,
@@ -55,9 +56,7 @@ export const favoriteTimeseriesRoute = staffRoute(
         description: 'The buckets, as JSON or (with `Accept: text/csv`) as CSV.',
         headers: z.object({
           ...CachedAnswerHeaders,
-          'Content-Disposition': z.string().optional().openapi({
-            description: 'CSV only: `attachment; filename="favorites-timeseries-<from>-<to>.csv"`.',
-          }),
+          'Content-Disposition': csvDispositionHeader('timeseries'),
         }),
         content: {
           'application/json': {

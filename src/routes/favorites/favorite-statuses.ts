@@ -1,11 +1,14 @@
 import { z } from '@hono/zod-openapi'
 import type { App } from '../../app/types'
-import { FAVORITE_STATUS_EXAMPLE, FavoriteStatusResponseDtoSchema } from '../../contracts/favorites'
+import { UuidSchema } from '../../contracts/bounded'
+import {
+  FAVORITE_STATUS_EXAMPLE,
+  FavoriteStatusResponseDtoSchema,
+  MAX_STATUS_IDS,
+} from '../../contracts/favorites'
 import { unknownUser } from '../../problems/problem-error'
 import { favoriteStatuses } from '../../queries/favorites'
 import { clientRoute } from '../surface-route'
-
-export const MAX_STATUS_IDS = 100
 
 const FavoriteStatusQuerySchema = z.object({
   // Form style, not exploded: `activityIds=a,b,c` (repeating the parameter works too).
@@ -13,7 +16,7 @@ const FavoriteStatusQuerySchema = z.object({
     .preprocess(
       (value) =>
         typeof value === 'string' || Array.isArray(value) ? [value].flat().join(',').split(',') : value,
-      z.array(z.uuid()).min(1).max(MAX_STATUS_IDS),
+      z.array(UuidSchema).min(1).max(MAX_STATUS_IDS),
     )
     .openapi({
       param: {

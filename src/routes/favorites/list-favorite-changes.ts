@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import type { App } from '../../app/types'
+import { signedCursorSchema } from '../../contracts/bounded'
 import { FAVORITE_CHANGES_EXAMPLE, FavoriteChangesResponseDtoSchema } from '../../contracts/favorites'
 import { pageLimitSchema } from '../../contracts/pagination'
 import { ProblemError, unknownUser } from '../../problems/problem-error'
@@ -8,9 +9,7 @@ import { clientRoute } from '../surface-route'
 import { decodeChangesCursor, encodeChangesCursor } from './changes-cursor'
 
 const FavoriteChangesQuerySchema = z.object({
-  since: z
-    .string()
-    .max(512)
+  since: signedCursorSchema(512)
     .optional()
     .openapi({
       param: {

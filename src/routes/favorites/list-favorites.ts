@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import type { App } from '../../app/types'
 import { ActivityTypeSchema } from '../../contracts/activity-type'
+import { signedCursorSchema } from '../../contracts/bounded'
 import { FAVORITE_LIST_EXAMPLE, FavoriteListResponseDtoSchema } from '../../contracts/favorites'
 import { pageLimitSchema } from '../../contracts/pagination'
 import { decodeCursor, encodeCursor } from '../../lib/cursor'
@@ -12,9 +13,7 @@ import { encodeChangesCursor } from './changes-cursor'
 
 const ListFavoritesQuerySchema = z.object({
   limit: pageLimitSchema('Page size, 1 to 100. Default: 20.'),
-  cursor: z
-    .string()
-    .max(512)
+  cursor: signedCursorSchema(512)
     .optional()
     .openapi({
       param: { name: 'cursor', in: 'query', description: 'The `nextCursor` of the previous page.' },

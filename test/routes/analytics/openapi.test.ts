@@ -27,6 +27,7 @@ describe('analytics in /openapi.json', async () => {
     const response = doc.components.schemas.FavoriteAnalyticsResponseDto
     expect(response?.properties?.items).toEqual({
       type: 'array',
+      maxItems: 100,
       items: { $ref: '#/components/schemas/FavoriteActivityAnalyticsItemDto' },
     })
     expect(doc.components.schemas.FavoriteTimeseriesResponseDto).toBeDefined()
