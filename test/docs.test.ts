@@ -1,5 +1,6 @@
 import { env, SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
+import committedDocument from './contract/openapi.json'
 import { api, expectProblem } from './support/api'
 
 type Document = {
@@ -33,6 +34,12 @@ describe('API documentation', () => {
     }
     expect(activity.properties.type).toEqual({ $ref: '#/components/schemas/ActivityType' })
     expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })
+  })
+
+  // The contract suite checks the same byte for byte against `wrangler dev`; this catches a drift in the fast suite.
+  it('serves exactly the committed contract, test/contract/openapi.json (`npm run openapi:snapshot`)', async () => {
+    const served = await (await SELF.fetch('https://api.test/openapi.json')).json()
+    expect(served).toEqual(committedDocument)
   })
 
   it('puts the bearer security requirement on every favourites operation', async () => {

@@ -25,6 +25,32 @@ async function companyWithFavourites(...instants: string[]) {
 }
 
 describe('analytics in a time zone', () => {
+  // The period is [from, to): a favourite at exactly `to`, or a millisecond before a mid-day `from`, is outside.
+  it('counts a favourite at exactly `from` and one a millisecond before `to`, never one at `to` or before `from`', async () => {
+    const { token, activity } = await companyWithFavourites(
+      '2026-05-10T12:59:59.999Z', // before a mid-day from, on the same day
+      '2026-05-10T13:00:00.000Z', // exactly from
+      '2026-05-11T08:59:59.999Z', // a millisecond before to
+      '2026-05-11T09:00:00.000Z', // exactly to
+    )
+    const period = 'from=2026-05-10T13:00:00Z&to=2026-05-11T09:00:00Z'
+    const table = await get<{ items: { favoritesInPeriod: number; totalFavorites: number }[] }>(
+      token,
+      `/analytics/favorites?${period}`,
+    )
+    expect(table.items).toMatchObject([{ favoritesInPeriod: 2, totalFavorites: 4 }])
+    const series = await get<Series>(
+      token,
+      `/analytics/favorites/timeseries?${period}&activityId=${activity.id}&compare=previous`,
+    )
+    // The first bucket starts at midnight but counts only from 13:00. Each bucket's previousCount is its part of the
+    // period shifted back 20 hours: the second's, [10th 04:00, 13:00), holds the favourite at 12:59:59.999.
+    expect(series.buckets).toEqual([
+      { start: '2026-05-10T00:00:00Z', favorites: 1, previousCount: 0 },
+      { start: '2026-05-11T00:00:00Z', favorites: 1, previousCount: 1 },
+    ])
+  })
+
   it("has Berlin's 23-hour spring day and 25-hour autumn day as day buckets", async () => {
     const { token } = await companyWithFavourites(
       '2026-03-28T23:30:00Z', // 00:30 CET on the 29th

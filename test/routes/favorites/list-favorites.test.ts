@@ -201,6 +201,19 @@ describe('GET /favorites', () => {
     })
   })
 
+  describe('the token subject', () => {
+    it('is one user however its UUID is cased: a cursor issued under an upper-case sub continues under a lower-case one', async () => {
+      const { userId, favorites } = await userWithFavorites(3)
+      const upper = await userToken(userId.toUpperCase())
+      const lower = await userToken(userId.toLowerCase())
+      const first = await page(upper, '?limit=2')
+      expect(first.items.map((item) => item.id)).toEqual([favorites[2]?.id, favorites[1]?.id])
+      const rest = await page(lower, `?limit=2&cursor=${encodeURIComponent(first.nextCursor ?? '')}`)
+      expect(rest.items.map((item) => item.id)).toEqual([favorites[0]?.id])
+      expect(rest.nextCursor).toBeNull()
+    })
+  })
+
   describe('security', () => {
     it("never lists another user's favourites", async () => {
       const alice = await userWithFavorites(2)

@@ -1,0 +1,51 @@
+/**
+ * A 500 says only that the request failed and which request it was: nothing of the error itself (it may carry SQL,
+ * settings or a stack) reaches the caller, on either surface. Invalid Worker settings are the 500 a deploy can
+ * cause, so the Worker runs here with one.
+ */
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import worker from '../../src/index'
+import { type ApiRequest, buildRequest, expectProblem } from '../support/api'
+import { expectDocumentedResponse } from '../support/contract'
+import { createUser, newCompanyId } from '../support/database'
+import { staffToken, userToken } from '../support/tokens'
+
+const GENERIC_DETAIL = 'The request failed unexpectedly. Quote the request id when reporting it.'
+
+/** The Worker with `DB_TIMEOUT_MS` set to something that is not a number of milliseconds. */
+async function callMisconfigured(path: string, request: ApiRequest): Promise<Response> {
+  const built = buildRequest(path, request)
+  const context = createExecutionContext()
+  const response = await worker.fetch(built, { ...env, DB_TIMEOUT_MS: 'soon' }, context)
+  await waitOnExecutionContext(context)
+  await expectDocumentedResponse(built.method, built.url, response)
+  return response
+}
+
+describe('an unexpected failure (invalid settings)', () => {
+  it.each([
+    ['client', '/favorites', () => createUser().then(userToken)],
+    ['business', '/analytics/favorites', () => staffToken(newCompanyId())],
+  ])(
+    'answers a %s request 500 with a generic detail and its request id, echoing nothing',
+    async (_, path, token) => {
+      const response = await callMisconfigured(path, {
+        token: await token(),
+        headers: { 'X-Request-Id': 'req-500' },
+      })
+      const problem = await expectProblem(response, 500)
+      expect(problem).toMatchObject({
+        type: 'urn:problem-type:internal-error',
+        title: 'Internal server error',
+        detail: GENERIC_DETAIL,
+        requestId: 'req-500',
+      })
+      const text = JSON.stringify(problem)
+      for (const internal of ['DB_TIMEOUT_MS', 'soon', 'ConfigError', 'expected number', '    at ']) {
+        expect(text).not.toContain(internal)
+      }
+      expect(response.headers.get('Cache-Control')).toBe('no-store')
+    },
+  )
+})

@@ -1,0 +1,13 @@
+/**
+ * The Worker project alone, for `npm run test:mutation` (Stryker's vitest runner takes one project). Same pool,
+ * bindings and tests as `npm test`'s worker project.
+ */
+import { defineConfig } from 'vitest/config'
+import config from './vitest.config'
+
+const [workerProject] = config.test?.projects ?? []
+if (typeof workerProject !== 'object' || typeof workerProject === 'function') {
+  throw new Error('vitest.config.ts: the first project must be the Worker project, inline')
+}
+
+export default defineConfig(workerProject)
