@@ -64,7 +64,7 @@ const toParam = instantParam(
     'e.g. `2026-02-01` or `2026-02-01T00:00:00+01:00`. Default: now, rounded up to the next whole hour in `tz`.',
 )
 
-/** IANA names are letters, digits and `_ + - /` (`America/Argentina/ComodRivadavia` is the longest, 32). */
+/** IANA names: letters, digits and `_ + - /`, about 30 characters at most (`America/Argentina/ComodRivadavia`). */
 const MAX_TIME_ZONE_LENGTH = 64
 const TIME_ZONE_PATTERN = '^[A-Za-z0-9_+/-]+$'
 

@@ -27,7 +27,7 @@ export const IfNoneMatchHeaderSchema = z.object({
 
 const ETAG_HEADER = {
   description: 'A tag of this answer; send it back in `If-None-Match` to revalidate.',
-  // Hono's etag middleware: a weak tag over the body's SHA-1.
+  // Hono's etag middleware: a strong tag over the body's SHA-1 (40 hex digits, quoted).
   schema: { type: 'string' as const, maxLength: 64, pattern: '^(W/)?"[^"]+"$' },
 }
 

@@ -1,6 +1,9 @@
 /** Renders BENCHMARKS.md (or bench/results/<scale>.md) from the raw results of one run, section by section. */
+import { writeFileSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
 import { analyticsSection } from './report/analytics'
 import { analyticsMatrixSection } from './report/analytics-matrix'
+import { benchCharts, writeCharts } from './report/charts'
 import { dataSetsSection } from './report/data-sets'
 import { deepPaginationSection } from './report/deep-pagination'
 import { endToEndSection } from './report/end-to-end'
@@ -14,11 +17,14 @@ import { workerSection } from './report/worker'
 import { writeContentionSection } from './report/write-contention'
 import type { BenchResults } from './results'
 
-export function renderReport(r: BenchResults, options: { root: string; resultsFile: string }): string {
+type ReportOptions = { root: string; resultsFile: string; chartLines?: string[] }
+
+export function renderReport(r: BenchResults, options: ReportOptions): string {
   const targets = targetRows(r)
   const lines = [
     ...header(r, options.resultsFile),
     ...targetsSection(targets),
+    ...(options.chartLines ?? []),
     ...dataSetsSection(r),
     ...roundTripsSection(r),
     ...plansSection(r),
@@ -33,4 +39,15 @@ export function renderReport(r: BenchResults, options: { root: string; resultsFi
     '',
   ]
   return `${lines.join('\n')}\n`
+}
+
+/** Writes the report and its charts (SVG, in `charts/` beside the results file). */
+export function writeReport(
+  r: BenchResults,
+  options: { root: string; resultsFile: string; reportFile: string },
+) {
+  const chartsDir = join(dirname(join(options.root, options.resultsFile)), 'charts')
+  const chartLines = writeCharts(benchCharts(r), chartsDir, options.reportFile)
+  writeFileSync(options.reportFile, renderReport(r, { ...options, chartLines }))
+  return relative(options.root, chartsDir)
 }

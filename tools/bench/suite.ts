@@ -14,7 +14,7 @@ import { SCALES, type ScaleName } from './generate'
 import { log } from './log'
 import { MEASUREMENT_PLANS } from './measurement-plans'
 import { startBenchPostgres } from './postgres'
-import { renderReport } from './report'
+import { writeReport } from './report'
 import type { BenchResults, DatasetResult, E2eResult, WriteContention } from './results'
 
 const CONCURRENCY = [8, 32]
@@ -88,7 +88,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
   mkdirSync(dirname(outFile), { recursive: true })
   writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`)
   mkdirSync(dirname(reportFile), { recursive: true })
-  writeFileSync(reportFile, renderReport(results, { root: ROOT, resultsFile: relative(ROOT, outFile) }))
+  writeReport(results, { root: ROOT, resultsFile: relative(ROOT, outFile), reportFile })
   log(`wrote ${relative(ROOT, outFile)} and ${relative(ROOT, reportFile)} in ${results.durationSeconds} s`)
   return results
 }
