@@ -3,7 +3,7 @@
  * caller. The Worker runs here with real rate limiters whose budget is 3 requests a minute (vitest.config.ts).
  */
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import worker from '../../src/index'
 import { type ApiRequest, buildRequest, expectProblem } from '../support/api'
 import { expectDocumentedResponse } from '../support/contract'
@@ -70,5 +70,28 @@ describe('request budgets', () => {
     expect(await spend('/favorites', forged, 5)).toEqual([401, 401, 401, 401, 401])
     expect(await spend('/favorites', expired, 5)).toEqual([401, 401, 401, 401, 401])
     expect(await spend('/favorites', await userToken(userId), BUDGET)).toEqual([200, 200, 200])
+  })
+
+  it('a limiter that fails lets the request through (the API does not depend on it) and logs a warning', async () => {
+    const token = await userToken(await createUser())
+    const failing = { limit: () => Promise.reject(new Error('limiter unreachable')) } as unknown as RateLimit
+    const logged: string[] = []
+    vi.spyOn(console, 'log').mockImplementation((line: string) => void logged.push(line))
+    try {
+      const context = createExecutionContext()
+      const response = await worker.fetch(
+        buildRequest('/favorites', { token }),
+        { ...env, CLIENT_RATE_LIMITER: failing },
+        context,
+      )
+      await waitOnExecutionContext(context)
+      expect(response.status).toBe(200)
+    } finally {
+      vi.restoreAllMocks()
+    }
+    const warnings = logged.map((line) => JSON.parse(line)).filter((line) => line.level === 'warn')
+    expect(warnings).toEqual([
+      expect.objectContaining({ msg: 'rate limiter failed', error: 'Error: limiter unreachable' }),
+    ])
   })
 })
