@@ -219,7 +219,13 @@ describe('one structured log line per request', () => {
       dbRoundTrips: 1,
       requestId: response.headers.get('X-Request-Id'),
     })
-    expect(warnings.length).toBeGreaterThan(0)
+    expect(warnings.map((text) => JSON.parse(text))).toContainEqual(
+      expect.objectContaining({
+        msg: 'database unavailable',
+        requestId: response.headers.get('X-Request-Id'),
+        error: expect.stringMatching(/\S/),
+      }),
+    )
     expect(warnings.join('\n')).not.toMatch(/select|from activities|user_id/i)
   })
 })

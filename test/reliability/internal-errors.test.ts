@@ -4,7 +4,7 @@
  * cause, so the Worker runs here with one.
  */
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import worker from '../../src/index'
 import { type ApiRequest, buildRequest, expectProblem } from '../support/api'
 import { expectDocumentedResponse } from '../support/contract'
@@ -30,10 +30,19 @@ describe('an unexpected failure (invalid settings)', () => {
   ])(
     'answers a %s request 500 with a generic detail and its request id, echoing nothing',
     async (_, path, token) => {
+      const caller = await token()
+      const errors: string[] = []
+      vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line))
       const response = await callMisconfigured(path, {
-        token: await token(),
+        token: caller,
         headers: { 'X-Request-Id': 'req-500' },
       })
+      vi.restoreAllMocks()
+      // The operator's log has what the caller does not: one error line naming the setting.
+      expect(errors.map((line) => JSON.parse(line))).toEqual([
+        expect.objectContaining({ level: 'error', msg: 'misconfigured', requestId: 'req-500' }),
+      ])
+      expect(errors[0]).toContain('DB_TIMEOUT_MS')
       const problem = await expectProblem(response, 500)
       expect(problem).toMatchObject({
         type: 'urn:problem-type:internal-error',
