@@ -26,33 +26,40 @@ const COUNT_TABLES = [
 const slot = sql`date_bin('15 minutes', f.created_at, timestamptz '2000-01-01 00:00:00+00')`
 const day = sql`(f.created_at AT TIME ZONE 'UTC')::date`
 
-/** Rows in one side only, between a recount of every favourite and a count table (rows at zero left out). */
-async function mismatches(): Promise<number> {
+/**
+ * Rows in one side only, between a recount of every favourite and a count table (rows at zero left out); of one
+ * company's rows only, when `companyId` is given.
+ */
+async function mismatches(companyId?: string): Promise<number> {
+  const ofCompany = (column: string) =>
+    companyId === undefined ? sql`TRUE` : sql`${sql.raw(column)} = ${companyId}`
   const recount = (keys: SQL, groupBy: string) => sql`SELECT ${keys}, count(*)::int
-    FROM activities.user_activity_favorites f JOIN activities.activities a ON a.id = f.activity_id GROUP BY ${sql.raw(groupBy)}`
+    FROM activities.user_activity_favorites f JOIN activities.activities a ON a.id = f.activity_id
+    WHERE ${ofCompany('a.company_id')} GROUP BY ${sql.raw(groupBy)}`
+  const kept = (columns: string, table: string) =>
+    sql`SELECT ${sql.raw(columns)} FROM activities.${sql.raw(table)} WHERE favorites <> 0 AND ${ofCompany('company_id')}`
   const pairs: [SQL, SQL][] = [
     [
       sql`SELECT f.activity_id, a.company_id, count(*)::int, max(f.created_at)
-          FROM activities.user_activity_favorites f JOIN activities.activities a ON a.id = f.activity_id GROUP BY 1, 2`,
-      sql`SELECT activity_id, company_id, favorites, last_favorited_at FROM activities.activity_favorite_counts
-          WHERE favorites <> 0`,
+          FROM activities.user_activity_favorites f JOIN activities.activities a ON a.id = f.activity_id
+          WHERE ${ofCompany('a.company_id')} GROUP BY 1, 2`,
+      kept('activity_id, company_id, favorites, last_favorited_at', 'activity_favorite_counts'),
     ],
     [
       recount(sql`f.activity_id, a.company_id, ${day}`, '1, 2, 3'),
-      sql`SELECT activity_id, company_id, day, favorites FROM activities.activity_favorite_day_counts WHERE favorites <> 0`,
+      kept('activity_id, company_id, day, favorites', 'activity_favorite_day_counts'),
     ],
     [
       recount(sql`f.activity_id, a.company_id, ${slot}`, '1, 2, 3'),
-      sql`SELECT activity_id, company_id, slot, favorites FROM activities.activity_favorite_slot_counts
-          WHERE favorites <> 0`,
+      kept('activity_id, company_id, slot, favorites', 'activity_favorite_slot_counts'),
     ],
     [
       recount(sql`a.company_id, ${day}`, '1, 2'),
-      sql`SELECT company_id, day, favorites FROM activities.company_favorite_day_counts WHERE favorites <> 0`,
+      kept('company_id, day, favorites', 'company_favorite_day_counts'),
     ],
     [
       recount(sql`a.company_id, ${slot}`, '1, 2'),
-      sql`SELECT company_id, slot, favorites FROM activities.company_favorite_slot_counts WHERE favorites <> 0`,
+      kept('company_id, slot, favorites', 'company_favorite_slot_counts'),
     ],
   ]
   let total = 0
@@ -98,7 +105,7 @@ async function retriedOnDeadlock(batch: () => Promise<number>): Promise<number> 
   }
 }
 
-async function someFavorites(): Promise<{ activities: string[]; users: string[] }> {
+async function someFavorites(): Promise<{ companyId: string; activities: string[]; users: string[] }> {
   const companyId = newCompanyId()
   const activities = [
     (await createActivity({ companyId })).id,
@@ -112,12 +119,14 @@ async function someFavorites(): Promise<{ activities: string[]; users: string[] 
         await createFavorite(user, activity, new Date(Date.UTC(2026, 2, 1 + n, 10, 14 + m)))
     }
   }
-  return { activities, users }
+  return { companyId, activities, users }
 }
 
 describe('favourite counts backfill (migration 0004)', () => {
   it('is complete after migrating, and a second run does nothing', async () => {
-    await someFavorites()
+    // This company's counts only: the rest of the database is other tests' concurrent writes, among them the known
+    // `last_favorited_at` race of a removal with an insert (README, "What is not done yet").
+    const { companyId } = await someFavorites()
     const [progress] = (
       await testDb.execute<{ completed: boolean }>(
         sql`SELECT completed_at IS NOT NULL AS completed FROM activities.favorite_counts_backfill`,
@@ -125,7 +134,7 @@ describe('favourite counts backfill (migration 0004)', () => {
     ).rows
     expect(progress?.completed).toBe(true)
     expect(await backfillBatch(1000)).toBe(0)
-    expect(await mismatches()).toBe(0)
+    expect(await mismatches(companyId)).toBe(0)
   })
 
   it('rebuilds every count from the favourites in bounded batches while favourites change', async () => {
