@@ -3,14 +3,13 @@
  * Worker run with `JWKS_URL` pointing at one. Each endpoint is a URL no isolate has fetched, so jose's per-isolate
  * key cache starts empty for every test.
  */
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:test'
 import { generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose'
 import { expect, inject } from 'vitest'
 import { STAFF_ANALYTICS_ROLE } from '../../src/contracts/claims'
-import worker from '../../src/index'
 import type { JwksMode } from '../jwks-server'
-import { type ApiRequest, buildRequest } from '../support/api'
-import { expectDocumentedResponse } from '../support/contract'
+import { directApi } from '../reliability/direct'
+import type { ApiRequest } from '../support/api'
 
 export const jwks = inject('jwks')
 
@@ -78,16 +77,14 @@ export const staffClaims = (companyId: string = crypto.randomUUID()): JWTPayload
 })
 
 /** The Worker's own fetch handler with `JWKS_URL` = `endpoint`; every response is checked against the document. */
-export async function workerWithKeys(
+export function workerWithKeys(
   endpoint: Pick<KeyEndpoint, 'url'>,
   path: string,
   request: ApiRequest = {},
 ): Promise<Response> {
-  const built = buildRequest(path, request)
-  const bindings = { ...env, JWKS_URL: endpoint.url, JWKS_TIMEOUT_MS: String(TEST_JWKS_TIMEOUT_MS) }
-  const context = createExecutionContext()
-  const response = await worker.fetch(built, bindings, context)
-  await waitOnExecutionContext(context)
-  await expectDocumentedResponse(built.method, built.url, response)
-  return response
+  return directApi(path, request, {
+    ...env,
+    JWKS_URL: endpoint.url,
+    JWKS_TIMEOUT_MS: String(TEST_JWKS_TIMEOUT_MS),
+  })
 }

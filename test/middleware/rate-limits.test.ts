@@ -2,30 +2,22 @@
  * Request budgets: per user on the client surface, per company on the business surface, spent only by a verified
  * caller. The Worker runs here with real rate limiters whose budget is 3 requests a minute (vitest.config.ts).
  */
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:test'
 import { describe, expect, it, vi } from 'vitest'
-import worker from '../../src/index'
-import { type ApiRequest, buildRequest, expectProblem } from '../support/api'
-import { expectDocumentedResponse } from '../support/contract'
+import { directApi } from '../reliability/direct'
+import { type ApiRequest, expectProblem } from '../support/api'
 import { createUser, newCompanyId } from '../support/database'
 import { signToken, staffToken, userToken } from '../support/tokens'
 
 const BUDGET = 3
 
 /** The Worker with the small budgets in place of the real ones; every answer checked against the document. */
-async function call(path: string, request: ApiRequest): Promise<Response> {
-  const built = buildRequest(path, request)
-  const bindings = {
+const call = (path: string, request: ApiRequest) =>
+  directApi(path, request, {
     ...env,
     CLIENT_RATE_LIMITER: env.SMALL_CLIENT_RATE_LIMITER,
     BUSINESS_RATE_LIMITER: env.SMALL_BUSINESS_RATE_LIMITER,
-  }
-  const context = createExecutionContext()
-  const response = await worker.fetch(built, bindings, context)
-  await waitOnExecutionContext(context)
-  await expectDocumentedResponse(built.method, built.url, response)
-  return response
-}
+  })
 
 async function spend(path: string, token: string, times: number): Promise<number[]> {
   const statuses: number[] = []
@@ -78,13 +70,7 @@ describe('request budgets', () => {
     const logged: string[] = []
     vi.spyOn(console, 'log').mockImplementation((line: string) => void logged.push(line))
     try {
-      const context = createExecutionContext()
-      const response = await worker.fetch(
-        buildRequest('/favorites', { token }),
-        { ...env, CLIENT_RATE_LIMITER: failing },
-        context,
-      )
-      await waitOnExecutionContext(context)
+      const response = await directApi('/favorites', { token }, { ...env, CLIENT_RATE_LIMITER: failing })
       expect(response.status).toBe(200)
     } finally {
       vi.restoreAllMocks()

@@ -10,10 +10,15 @@ import worker from '../../src/index'
 import { type ApiRequest, buildRequest } from '../support/api'
 import { expectDocumentedResponse } from '../support/contract'
 
-export async function directApi(path: string, request: ApiRequest = {}): Promise<Response> {
+/** `bindings` in place of the test run's, for a test that runs the Worker with other settings. */
+export async function directApi(
+  path: string,
+  request: ApiRequest = {},
+  bindings: Cloudflare.Env = env,
+): Promise<Response> {
   const built = buildRequest(path, request)
   const context = createExecutionContext()
-  const response = await worker.fetch(built, env, context)
+  const response = await worker.fetch(built, bindings, context)
   await waitOnExecutionContext(context)
   await expectDocumentedResponse(built.method, built.url, response)
   return response

@@ -3,25 +3,18 @@
  * settings or a stack) reaches the caller, on either surface. Invalid Worker settings are the 500 a deploy can
  * cause, so the Worker runs here with one.
  */
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:test'
 import { describe, expect, it, vi } from 'vitest'
-import worker from '../../src/index'
-import { type ApiRequest, buildRequest, expectProblem } from '../support/api'
-import { expectDocumentedResponse } from '../support/contract'
+import { type ApiRequest, expectProblem } from '../support/api'
 import { createUser, newCompanyId } from '../support/database'
 import { staffToken, userToken } from '../support/tokens'
+import { directApi } from './direct'
 
 const GENERIC_DETAIL = 'The request failed unexpectedly. Quote the request id when reporting it.'
 
 /** The Worker with `DB_TIMEOUT_MS` set to something that is not a number of milliseconds. */
-async function callMisconfigured(path: string, request: ApiRequest): Promise<Response> {
-  const built = buildRequest(path, request)
-  const context = createExecutionContext()
-  const response = await worker.fetch(built, { ...env, DB_TIMEOUT_MS: 'soon' }, context)
-  await waitOnExecutionContext(context)
-  await expectDocumentedResponse(built.method, built.url, response)
-  return response
-}
+const callMisconfigured = (path: string, request: ApiRequest) =>
+  directApi(path, request, { ...env, DB_TIMEOUT_MS: 'soon' })
 
 describe('an unexpected failure (invalid settings)', () => {
   it.each([
