@@ -17,8 +17,12 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 DATABASE_URL: 'postgresql://app:app@db.localtest.me/app',
+                // Another endpoint, as a Neon read replica is: a streaming replica when the run has one (CI's
+                // PostgreSQL pass), else served by the primary (tools/db/test-database.ts).
+                ANALYTICS_DATABASE_URL: 'postgresql://app:app@replica.localtest.me/app',
                 NEON_HTTP_ENDPOINT: inject('neonEndpoint'),
                 DATABASE_BACKEND: inject('databaseBackend'),
+                DATABASE_REPLICA: String(inject('databaseReplica')),
                 JWT_SECRET: TEST_JWT_SECRET,
                 // Short, so the slow-database test waits 2 s, not the default 5 s.
                 DB_TIMEOUT_MS: '2000',

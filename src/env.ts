@@ -3,6 +3,11 @@ import { z } from 'zod'
 /** Worker bindings: `[vars]` in wrangler.toml, secrets, and `.dev.vars` locally. */
 export interface Env {
   DATABASE_URL: string
+  /**
+   * Optional: where the business surface (analytics) reads, such as a Neon read replica's connection string. The
+   * client surface always uses DATABASE_URL, so the app reads its own writes. Unset = DATABASE_URL.
+   */
+  ANALYTICS_DATABASE_URL?: string
   /** Dev/test only: where the Neon driver sends SQL (the local Neon-protocol server). Unset = Neon itself. */
   NEON_HTTP_ENDPOINT?: string
   JWT_ISSUER: string
@@ -35,9 +40,14 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
 
+const PostgresUrlSchema = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+
 const ConfigSchema = z
   .object({
-    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL'),
+    DATABASE_URL: PostgresUrlSchema,
+    ANALYTICS_DATABASE_URL: optionalText.pipe(PostgresUrlSchema.optional()),
     NEON_HTTP_ENDPOINT: optionalText.pipe(z.url().optional()),
     JWT_ISSUER: z.string().min(1),
     JWT_AUDIENCE: z.string().min(1),

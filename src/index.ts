@@ -9,8 +9,8 @@ import { timing } from 'hono/timing'
 import { createApp } from './app/create-app'
 import type { Env } from './env'
 import { corsForConfiguredOrigins } from './middleware/cors'
-import { database } from './middleware/database'
 import { requestLog } from './middleware/request-log'
+import { settings } from './middleware/settings'
 import { errorHandler, routeNotFound } from './problems/handlers'
 import { analyticsRouter } from './routes/analytics'
 import { registerDocs } from './routes/docs'
@@ -26,7 +26,7 @@ app.use(secureHeaders())
 app.use(timing({ total: true, crossOrigin: false }))
 app.use(requestLog)
 app.use(corsForConfiguredOrigins)
-app.use(database)
+app.use(settings)
 
 registerHealth(app)
 app.route('/favorites', favoritesRouter())

@@ -6,6 +6,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     neonEndpoint: string
     databaseBackend: 'pglite' | 'postgres'
+    /** Whether the business surface reads from a real streaming replica (CI's PostgreSQL pass). */
+    databaseReplica: boolean
     jwks: {
       url: string
       statsUrl: string
@@ -26,6 +28,7 @@ export default async function setup(project: TestProject) {
   const jwks = await startJwksServer()
   project.provide('neonEndpoint', database.server.url)
   project.provide('databaseBackend', database.backend)
+  project.provide('databaseReplica', database.replica)
   const { url, statsUrl, origin, refusedOrigin, privateJwk, rotatedPrivateJwk } = jwks
   project.provide('jwks', { url, statsUrl, origin, refusedOrigin, privateJwk, rotatedPrivateJwk })
   return async () => {

@@ -7,13 +7,13 @@ import * as schema from './schema'
 export type Db = ReturnType<typeof createDb>
 
 /**
- * A drizzle client for one request. The HTTP driver keeps no connection, so creating one is cheap; doing it per
+ * A drizzle client for one request, on `url` (DATABASE_URL or ANALYTICS_DATABASE_URL). The HTTP driver keeps no connection, so creating one is cheap; doing it per
  * request lets each request carry its own database deadline (`signal`).
  */
-export function createDb(config: Config, signal: AbortSignal) {
+export function createDb(config: Config, url: string, signal: AbortSignal) {
   // The driver's endpoint is global; bindings are fixed per isolate, so setting it here is idempotent.
   if (config.NEON_HTTP_ENDPOINT) neonConfig.fetchEndpoint = config.NEON_HTTP_ENDPOINT
   neonConfig.fetchFunction = recordDatabaseFetch
-  const client = neon(config.DATABASE_URL, { fetchOptions: { signal } })
+  const client = neon(url, { fetchOptions: { signal } })
   return drizzle({ client, schema })
 }

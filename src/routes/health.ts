@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
 import type { App } from '../app/types'
 import { problemResponses } from '../contracts/problem'
+import { database } from '../middleware/database'
 
 export const healthRoute = createRoute({
   method: 'get',
@@ -27,8 +28,10 @@ export const healthRoute = createRoute({
   },
 })
 
-export const registerHealth = (app: App) =>
+export function registerHealth(app: App) {
+  app.use(healthRoute.path, database('primary'))
   app.openapi(healthRoute, async (c) => {
     await c.get('db').execute(sql`SELECT 1`)
     return c.json({ status: 'ok' as const }, 200)
   })
+}

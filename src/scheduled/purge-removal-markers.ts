@@ -12,7 +12,7 @@ const PURGE_TIMEOUT_MS = 30_000
 
 export async function purgeExpiredRemovalMarkers(controller: Pick<ScheduledController, 'cron'>, env: Env) {
   const config = loadConfig(env)
-  const db = createDb(config, AbortSignal.timeout(PURGE_TIMEOUT_MS))
+  const db = createDb(config, config.DATABASE_URL, AbortSignal.timeout(PURGE_TIMEOUT_MS))
   try {
     const purged = await purgeRemovalMarkers(db, {
       olderThanDays: config.REMOVAL_MARKER_RETENTION_DAYS,

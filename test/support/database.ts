@@ -12,11 +12,24 @@ export const testDb = drizzle({ client: neon(env.DATABASE_URL), schema })
 
 export const onPostgres = env.DATABASE_BACKEND === 'postgres'
 
+/** Whether the business surface reads from a real streaming replica in this run (else the primary serves it). */
+export const onReplica = env.DATABASE_REPLICA === 'true'
+
+type ServerStats = { requests: number; endpoints: Record<string, number> }
+
+async function serverStats(): Promise<ServerStats> {
+  const response = await fetch(env.NEON_HTTP_ENDPOINT.replace(/\/sql$/, '/stats'))
+  return (await response.json()) as ServerStats
+}
+
 /** Requests the local Neon-protocol server has served so far (all clients). */
 export async function databaseRequests(): Promise<number> {
-  const response = await fetch(env.NEON_HTTP_ENDPOINT.replace(/\/sql$/, '/stats'))
-  const body = (await response.json()) as { requests: number }
-  return body.requests
+  return (await serverStats()).requests
+}
+
+/** Requests served so far per endpoint (the first label of the connection string's host: `db`, `replica`). */
+export async function databaseRequestsByEndpoint(): Promise<Record<string, number>> {
+  return (await serverStats()).endpoints
 }
 
 /** How many database round trips `action` caused. Test files run one at a time, so the count is exact. */

@@ -13,5 +13,11 @@ export function connectNeonHttp(databaseUrl: string, endpoint?: string) {
 
 export type NodeDb = ReturnType<typeof connectNeonHttp>
 
-/** The connection string the Worker and tools send to the local server (which ignores it). */
+/** The connection string the Worker and tools send to the local server (which logs each request in as its role). */
 export const LOCAL_DATABASE_URL = 'postgresql://app:app@db.localtest.me/app'
+
+/**
+ * The business surface's connection string in tests (`ANALYTICS_DATABASE_URL`): another endpoint, as a Neon read
+ * replica is, which the local server routes to a replica when the test run has one.
+ */
+export const LOCAL_ANALYTICS_DATABASE_URL = 'postgresql://app:app@replica.localtest.me/app'

@@ -7,20 +7,46 @@
  * (`LOCAL_DATABASE_URL`, `app`) is a non-superuser owner (LOGIN CREATEDB CREATEROLE), created if missing, it owns the
  * database, and every request (migrations included) logs in as it. `TEST_DATABASE_URL` itself is only used to create
  * and drop the database (and the role): a superuser, or that owner role.
+ *
+ * `TEST_REPLICA_DATABASE_URL` (optional, PostgreSQL only): a streaming replica of that server. The local server then
+ * routes the endpoint `replica` (`LOCAL_ANALYTICS_DATABASE_URL`'s host, which the Worker's business surface reads
+ * from in tests) to the same database on the replica. Without it, `replica` is served by the primary.
  */
 
 import { createOwnedDatabase, ensureOwnerRole, roleOf } from '../neon-local/provision'
 import { type NeonLocalServer, startNeonLocalServer } from '../neon-local/server'
-import { LOCAL_DATABASE_URL } from './connect'
+import { LOCAL_ANALYTICS_DATABASE_URL, LOCAL_DATABASE_URL } from './connect'
 import { migrateDatabase } from './migrate'
 
-export type TestDatabase = { server: NeonLocalServer; backend: 'pglite' | 'postgres'; close(): Promise<void> }
+export type TestDatabase = {
+  server: NeonLocalServer
+  backend: 'pglite' | 'postgres'
+  /** Whether the analytics endpoint is a real streaming replica (else the primary serves it). */
+  replica: boolean
+  close(): Promise<void>
+}
 
-export async function startTestDatabase(postgresUrl = process.env.TEST_DATABASE_URL): Promise<TestDatabase> {
+/** The endpoint name of `LOCAL_ANALYTICS_DATABASE_URL` (the first label of its host, as Neon routes). */
+const REPLICA_ENDPOINT = new URL(LOCAL_ANALYTICS_DATABASE_URL).hostname.split('.')[0] ?? 'replica'
+
+/** `database` (a URL on the primary) on the replica's host and port. */
+function onReplica(database: string, replicaUrl: string): string {
+  const url = new URL(database)
+  const replica = new URL(replicaUrl)
+  url.host = replica.host
+  return url.toString()
+}
+
+export async function startTestDatabase(
+  postgresUrl = process.env.TEST_DATABASE_URL,
+  replicaUrl = process.env.TEST_REPLICA_DATABASE_URL,
+): Promise<TestDatabase> {
   if (!postgresUrl) {
     const server = await startNeonLocalServer({ backend: { kind: 'pglite' } })
     await migrateOrClose(server)
-    return { server, backend: 'pglite', close: () => server.close() }
+    if (replicaUrl)
+      throw new Error('TEST_REPLICA_DATABASE_URL needs TEST_DATABASE_URL (a replica of that server)')
+    return { server, backend: 'pglite', replica: false, close: () => server.close() }
   }
   const owner = roleOf(LOCAL_DATABASE_URL)
   await ensureOwnerRole(postgresUrl, owner)
@@ -29,6 +55,16 @@ export async function startTestDatabase(postgresUrl = process.env.TEST_DATABASE_
   try {
     server = await startNeonLocalServer({
       backend: { kind: 'postgres', url: database.url, max: 20, runAs: 'connection-string' },
+      endpoints: replicaUrl
+        ? {
+            [REPLICA_ENDPOINT]: {
+              kind: 'postgres',
+              url: onReplica(database.url, replicaUrl),
+              max: 20,
+              runAs: 'connection-string',
+            },
+          }
+        : {},
     })
   } catch (error) {
     await database.drop()
@@ -38,6 +74,7 @@ export async function startTestDatabase(postgresUrl = process.env.TEST_DATABASE_
   return {
     server,
     backend: 'postgres',
+    replica: replicaUrl !== undefined,
     async close() {
       await server.close()
       await database.drop()

@@ -1,18 +1,21 @@
-// tsx tools/neon-local/cli.ts [--port 4444] [--host 127.0.0.1] [--pglite [DIR]] [--postgres URL [--run-as WHO]] [--quiet]
+// tsx tools/neon-local/cli.ts [--port 4444] [--host 127.0.0.1] [--pglite [DIR]] [--postgres URL [--run-as WHO]] [--endpoint NAME=URL] [--quiet]
 import type { RunAs } from './backends/postgres.js'
 import { type BackendOptions, startNeonLocalServer } from './server.js'
 
-const USAGE = `usage: tsx tools/neon-local/cli.ts [--port 4444] [--host 127.0.0.1] [--pglite [DIR]] [--postgres URL [--run-as WHO]] [--quiet]
+const USAGE = `usage: tsx tools/neon-local/cli.ts [--port 4444] [--host 127.0.0.1] [--pglite [DIR]] [--postgres URL [--run-as WHO]] [--endpoint NAME=URL] [--quiet]
   --pglite [DIR]   PGlite backend (the default); in memory unless DIR is given
   --postgres URL   a real PostgreSQL server, pooled (max 10 connections per role)
   --run-as WHO     with --postgres: connection-string (the default, as on Neon: each request logs in as the
                    user/password of its Neon-Connection-String) or backend-url (every request as URL's user)
+  --endpoint NAME=URL  requests whose connection string's host starts with NAME (its first label, as Neon
+                   routes) go to the PostgreSQL server at URL, such as a read replica; repeatable
   --quiet          do not log each request`
 
 interface CliOptions {
   port: number
   host: string
   backend: BackendOptions
+  endpoints: Record<string, { kind: 'postgres'; url: string; runAs?: RunAs }>
   runAs: RunAs
   quiet: boolean
 }
@@ -27,6 +30,7 @@ function parseArgs(argv: string[]): CliOptions {
     port: 4444,
     host: '127.0.0.1',
     backend: { kind: 'pglite' },
+    endpoints: {},
     runAs: 'connection-string',
     quiet: false,
   }
@@ -63,6 +67,12 @@ function parseArgs(argv: string[]): CliOptions {
         opts.runAs = who
         break
       }
+      case '--endpoint': {
+        const [name, url] = required().split(/=(.*)/s)
+        if (!name || !url) fail('--endpoint needs NAME=URL')
+        opts.endpoints[name] = { kind: 'postgres', url }
+        break
+      }
       case '--quiet':
         opts.quiet = true
         break
@@ -76,12 +86,14 @@ function parseArgs(argv: string[]): CliOptions {
     }
   }
   if (opts.backend.kind === 'postgres') opts.backend.runAs = opts.runAs
+  for (const endpoint of Object.values(opts.endpoints)) endpoint.runAs = opts.runAs
   return opts
 }
 
 const opts = parseArgs(process.argv.slice(2))
 const server = await startNeonLocalServer({
   backend: opts.backend,
+  endpoints: opts.endpoints,
   port: opts.port,
   host: opts.host,
   log: opts.quiet ? undefined : (line) => console.log(`[neon-local] ${line}`),
@@ -91,6 +103,9 @@ const what =
     ? `PostgreSQL ${redact(opts.backend.url)} (${opts.runAs === 'connection-string' ? "as each connection string's role" : "as the URL's user"})`
     : `PGlite ${opts.backend.dataDir ?? '(in memory)'}`
 console.log(`[neon-local] ${what} -> neonConfig.fetchEndpoint = '${server.url}'`)
+for (const [name, endpoint] of Object.entries(opts.endpoints)) {
+  console.log(`[neon-local] endpoint ${name}: PostgreSQL ${redact(endpoint.url)}`)
+}
 
 let stopping = false
 async function stop(signal: string): Promise<void> {

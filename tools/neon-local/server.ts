@@ -26,16 +26,24 @@ export type BackendOptions =
    */
   | { kind: 'postgres'; url: string; max?: number; runAs?: RunAs }
 
+/** Requests served: in all, and per endpoint name (of those whose connection string was valid). */
+export type ServerStats = { requests: number; endpoints: Record<string, number> }
+
 export interface NeonLocalServer {
   /** http://HOST:PORT/sql, the value for `neonConfig.fetchEndpoint`. */
   url: string
   port: number
-  stats(): { requests: number }
+  stats(): ServerStats
   close(): Promise<void>
 }
 
 export interface StartOptions {
   backend: BackendOptions
+  /**
+   * More compute endpoints, by name: Neon routes a request by the first label of its connection string's host, and
+   * a read replica is an endpoint of its own. A request to any endpoint not named here goes to `backend`.
+   */
+  endpoints?: Record<string, BackendOptions>
   /** 0 (the default) picks a free port. */
   port?: number
   /** Defaults to 127.0.0.1. */
@@ -111,12 +119,13 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 async function handleSql(
-  backend: Backend,
+  backendFor: (endpoint: string) => Backend,
   req: IncomingMessage,
   res: ServerResponse,
   signal: AbortSignal,
 ): Promise<string> {
   const request = parseSqlRequest(req.headers, await readBody(req))
+  const backend = backendFor(request.credentials.endpoint)
   const ctx: RequestContext = { credentials: request.credentials, signal }
   let body: unknown
   let headers: Record<string, string> = {}
@@ -175,7 +184,24 @@ function sendError(res: ServerResponse, err: unknown): number {
 export async function startNeonLocalServer(opts: StartOptions): Promise<NeonLocalServer> {
   const log = opts.log ?? (() => undefined)
   const backend = await createBackend(opts.backend, log)
+  const named = new Map<string, Backend>()
+  const closeBackends = async () => {
+    await Promise.all([backend, ...named.values()].map((b) => b.close()))
+  }
+  try {
+    for (const [name, options] of Object.entries(opts.endpoints ?? {})) {
+      named.set(name, await createBackend(options, log))
+    }
+  } catch (err) {
+    await closeBackends()
+    throw err
+  }
   let requests = 0
+  const perEndpoint: Record<string, number> = {}
+  const backendFor = (endpoint: string): Backend => {
+    perEndpoint[endpoint] = (perEndpoint[endpoint] ?? 0) + 1
+    return named.get(endpoint) ?? backend
+  }
   let fault: Fault = { kind: 'none' }
 
   const server = createServer((req, res) => {
@@ -194,7 +220,7 @@ export async function startNeonLocalServer(opts: StartOptions): Promise<NeonLoca
       requests++
       const gone = clientGone(req, res)
       applyFault(fault, req, res)
-        .then((answered) => (answered ? `fault ${fault.kind}` : handleSql(backend, req, res, gone)))
+        .then((answered) => (answered ? `fault ${fault.kind}` : handleSql(backendFor, req, res, gone)))
         .then(
           (summary) => log(`POST /sql ${summary} ${Date.now() - started}ms`),
           (err: unknown) => {
@@ -219,7 +245,7 @@ export async function startNeonLocalServer(opts: StartOptions): Promise<NeonLoca
       return
     }
     req.resume()
-    if (req.method === 'GET' && path === '/stats') send(res, 200, { requests })
+    if (req.method === 'GET' && path === '/stats') send(res, 200, { requests, endpoints: perEndpoint })
     else if (req.method === 'GET' && path === '/health') send(res, 200, { ok: true })
     else send(res, 404, plainErrorBody('not found'))
   })
@@ -239,7 +265,7 @@ export async function startNeonLocalServer(opts: StartOptions): Promise<NeonLoca
       })
     })
   } catch (err) {
-    await backend.close()
+    await closeBackends()
     throw err
   }
   const { port } = server.address() as AddressInfo
@@ -250,7 +276,7 @@ export async function startNeonLocalServer(opts: StartOptions): Promise<NeonLoca
   return {
     url: `http://${urlHost}:${port}/sql`,
     port,
-    stats: () => ({ requests }),
+    stats: () => ({ requests, endpoints: { ...perEndpoint } }),
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
@@ -258,7 +284,7 @@ export async function startNeonLocalServer(opts: StartOptions): Promise<NeonLoca
           // Keep-alive sockets from fetch would otherwise hold close() open.
           server.closeIdleConnections()
         })
-        await backend.close()
+        await closeBackends()
       })()
       return closing
     },

@@ -1,5 +1,6 @@
 /** The client surface, mounted at `/favorites`: the mobile app's routes, each behind an end user's token. */
 import { createApp } from '../../app/create-app'
+import { database } from '../../middleware/database'
 import { privateConditionalGet } from '../../middleware/http-caching'
 import { registerApplyFavoriteBatch } from './apply-favorite-batch'
 import { registerCreateFavorite } from './create-favorite'
@@ -11,6 +12,8 @@ import { registerListFavorites } from './list-favorites'
 
 export function favoritesRouter() {
   const router = createApp()
+  // The app reads its own writes: always the primary.
+  router.use(database('primary'))
   // Every answer is per user: `private`, and an ETag on GETs for the app's list screens.
   router.use(privateConditionalGet)
   // `/status` and `/changes` before `/{activityId}`: the first matching route wins.
