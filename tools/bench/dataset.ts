@@ -29,9 +29,10 @@ import { drawSamples, ROUTES } from './routes'
 import { startWorker } from './worker'
 
 /** The local Neon-protocol server in a child process; resolves with its /sql URL. */
-async function startNeonServer(
+export async function startNeonServer(
   databaseUrl: string,
   logFile: string,
+  replicaUrl?: string,
 ): Promise<{ url: string; stop(): Promise<void> }> {
   let resolveUrl: (url: string) => void = () => undefined
   const ready = new Promise<string>((resolve) => {
@@ -44,6 +45,7 @@ async function startNeonServer(
       join(ROOT, 'tools', 'bench', 'neon-server.ts'),
       databaseUrl,
       String(NEON_SERVER_POOL_SIZE),
+      ...(replicaUrl ? [replicaUrl] : []),
     ],
     {
       cwd: ROOT,

@@ -83,5 +83,17 @@ export function invariantViolations(results: BenchResults): string[] {
     const lost = hotWritesViolation(w)
     if (lost) out.push(lost)
   }
+  const replica = results.replicaLoad
+  if (typeof replica === 'object') {
+    for (const c of replica.cases) {
+      for (const [what, run] of [
+        ['writes', c.writes],
+        ['analytics', c.analytics],
+      ] as const) {
+        if (run && unexplainedStatuses(run))
+          out.push(`replica stage, ${c.label}, ${what}: statuses ${JSON.stringify(run.statuses)}`)
+      }
+    }
+  }
   return out
 }

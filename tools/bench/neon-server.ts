@@ -1,17 +1,24 @@
 /**
  * The local Neon-protocol server in its own process for the benchmark (so the load generator and the server do
  * not share an event loop). Prints `{"url": ...}` on its first stdout line; SIGTERM/SIGINT close it.
- * Usage: tsx tools/bench/neon-server.ts POSTGRES_URL [POOL_SIZE]
+ * Usage: tsx tools/bench/neon-server.ts POSTGRES_URL [POOL_SIZE] [REPLICA_URL]
+ * With REPLICA_URL (a replica of POSTGRES_URL's database), the endpoint `replica` reads from it, as the Worker's
+ * `ANALYTICS_DATABASE_URL` of the replica stage names it.
  */
 import { startNeonLocalServer } from '../neon-local/server'
 
 const url = process.argv[2]
 if (!url) {
-  console.error('usage: tsx tools/bench/neon-server.ts POSTGRES_URL [POOL_SIZE]')
+  console.error('usage: tsx tools/bench/neon-server.ts POSTGRES_URL [POOL_SIZE] [REPLICA_URL]')
   process.exit(2)
 }
 const max = Number(process.argv[3] ?? '10')
-const server = await startNeonLocalServer({ backend: { kind: 'postgres', url, max }, port: 0 })
+const replicaUrl = process.argv[4]
+const server = await startNeonLocalServer({
+  backend: { kind: 'postgres', url, max },
+  endpoints: replicaUrl ? { replica: { kind: 'postgres', url: replicaUrl, max } } : {},
+  port: 0,
+})
 console.log(JSON.stringify({ url: server.url }))
 
 let stopping = false

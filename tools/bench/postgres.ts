@@ -45,6 +45,18 @@ export interface BenchPostgres {
   source: 'bench-started' | 'BENCH_DATABASE_URL'
   version: string
   settings: Record<string, string>
+  /**
+   * A streaming replica of this server, asynchronous as a Neon read replica is. A bench-started cluster is
+   * restarted with WAL for replication (the data sets load with `wal_level = minimal`, so that comes after them) and
+   * cloned with `pg_basebackup -R`; an external server's replica is `BENCH_REPLICA_URL`. Undefined when neither.
+   */
+  startReplica(): Promise<BenchReplica | undefined>
+  stop(): void
+}
+
+export interface BenchReplica {
+  /** Superuser URL of the replica's `postgres` database. */
+  url: string
   stop(): void
 }
 
@@ -89,6 +101,12 @@ export async function startBenchPostgres(log: (line: string) => void): Promise<B
       source: 'BENCH_DATABASE_URL',
       version,
       settings: await currentSettings(external),
+      startReplica: async () => {
+        const url = process.env.BENCH_REPLICA_URL
+        if (!url) return undefined
+        log(`using the replica at BENCH_REPLICA_URL (${await serverVersion(url)})`)
+        return { url, stop: () => undefined }
+      },
       stop: () => undefined,
     }
   }
@@ -98,7 +116,9 @@ export async function startBenchPostgres(log: (line: string) => void): Promise<B
   const dataDir = join(dir, 'data')
   const port = await freePort()
   let started = false
+  let stopReplica: () => void = () => undefined
   const stop = () => {
+    stopReplica()
     if (started) {
       try {
         asPostgres(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', 'stop'])
@@ -120,13 +140,17 @@ export async function startBenchPostgres(log: (line: string) => void): Promise<B
       'UTF8',
       '--locale=C.UTF-8',
     ])
-    const flags = [
-      `-p ${port}`,
-      `-k ${dir}`,
-      ...Object.entries(BENCH_SETTINGS).map(([name, value]) => `-c ${name}=${value}`),
-    ].join(' ')
     started = true
-    asPostgres(join(bin, 'pg_ctl'), ['-D', dataDir, '-l', join(dir, 'log'), '-w', '-o', flags, 'start'])
+    asPostgres(join(bin, 'pg_ctl'), [
+      '-D',
+      dataDir,
+      '-l',
+      join(dir, 'log'),
+      '-w',
+      '-o',
+      startFlags(port, dir, BENCH_SETTINGS),
+      'start',
+    ])
   } catch (error) {
     stop()
     throw error
@@ -134,8 +158,84 @@ export async function startBenchPostgres(log: (line: string) => void): Promise<B
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`
   const version = await serverVersion(adminUrl)
   log(`started ${version} on port ${port} in ${dir}`)
-  return { adminUrl, source: 'bench-started', version, settings: await currentSettings(adminUrl), stop }
+  const startReplica = async (): Promise<BenchReplica> => {
+    asPostgres(join(bin, 'pg_ctl'), [
+      '-D',
+      dataDir,
+      '-l',
+      join(dir, 'log'),
+      '-w',
+      '-m',
+      'fast',
+      '-o',
+      startFlags(port, dir, { ...BENCH_SETTINGS, ...PRIMARY_REPLICATION_SETTINGS }),
+      'restart',
+    ])
+    const replicaDir = join(dir, 'replica')
+    const replicaPort = await freePort()
+    asPostgres(join(bin, 'pg_basebackup'), [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-U',
+      'postgres',
+      '-D',
+      replicaDir,
+      '-R',
+      '-X',
+      'stream',
+    ])
+    let replicaStarted = true
+    stopReplica = () => {
+      if (!replicaStarted) return
+      replicaStarted = false
+      try {
+        asPostgres(join(bin, 'pg_ctl'), ['-D', replicaDir, '-m', 'immediate', 'stop'])
+      } catch {
+        // Already stopped.
+      }
+    }
+    asPostgres(join(bin, 'pg_ctl'), [
+      '-D',
+      replicaDir,
+      '-l',
+      join(dir, 'replica.log'),
+      '-w',
+      '-o',
+      startFlags(replicaPort, dir, { ...BENCH_SETTINGS, ...REPLICA_SETTINGS }),
+      'start',
+    ])
+    const url = `postgres://postgres@127.0.0.1:${replicaPort}/postgres`
+    log(`started a streaming replica on port ${replicaPort} (pg_basebackup -R, asynchronous)`)
+    return { url, stop: stopReplica }
+  }
+  return {
+    adminUrl,
+    source: 'bench-started',
+    version,
+    settings: await currentSettings(adminUrl),
+    startReplica,
+    stop,
+  }
 }
+
+/** What the primary needs to stream its WAL: the bulk loads ran with `minimal` and no senders. */
+const PRIMARY_REPLICATION_SETTINGS: Record<string, string> = { wal_level: 'replica', max_wal_senders: '4' }
+
+/** The replica: the primary's settings (max_connections may not be lower), and no query cancelled by vacuum. */
+const REPLICA_SETTINGS: Record<string, string> = {
+  ...PRIMARY_REPLICATION_SETTINGS,
+  hot_standby_feedback: 'on',
+  shared_buffers: '1GB',
+}
+
+const startFlags = (port: number, socketDir: string, settings: Record<string, string>): string =>
+  [
+    `-p ${port}`,
+    `-k ${socketDir}`,
+    ...Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`),
+  ].join(' ')
 
 function uidOf(user: string): number {
   return Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim())

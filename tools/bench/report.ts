@@ -10,6 +10,7 @@ import { endToEndSection } from './report/end-to-end'
 import { header } from './report/header'
 import { missedTargetsSection } from './report/missed-targets'
 import { plansSection } from './report/plans'
+import { replicaLoadSection } from './report/replica-load'
 import { roundTripsSection } from './report/round-trips'
 import { syncSection } from './report/sync'
 import { targetRows, targetsSection } from './report/targets'
@@ -31,6 +32,7 @@ export function renderReport(r: BenchResults, options: ReportOptions): string {
     ...deepPaginationSection(r),
     ...endToEndSection(r.e2e),
     ...writeContentionSection(r),
+    ...replicaLoadSection(r),
     ...syncSection(r),
     ...analyticsSection(r, options.root),
     ...analyticsMatrixSection(r),

@@ -144,6 +144,25 @@ export interface WriteContention {
   cases: WriteContentionCase[]
 }
 
+/** One load of the replica stage: the writes, and the analytics load beside them (none when alone). */
+export interface ReplicaLoadCase {
+  key: 'alone' | 'replica' | 'primary'
+  label: string
+  writes: LoadResult
+  analytics?: LoadResult
+  /** The largest `replay_lag` of the replica seen on the primary while the case ran (sampled every 250 ms). */
+  replayLagMaxMs: number
+}
+
+/** Write p99 on the primary without and with a concurrent analytics load on the replica (or on the primary). */
+export interface ReplicaLoad {
+  scale: ScaleName
+  connections: number
+  /** Replication as run: `asynchronous` (the bench's own replica, as Neon's) or the external server's mode. */
+  replication: string
+  cases: ReplicaLoadCase[]
+}
+
 export interface Machine {
   cpus: number
   cpuModel: string
@@ -173,6 +192,8 @@ export interface BenchResults {
   e2eWorkerStartupMs: number[]
   /** Hot activity vs spread writes (absent from older results). */
   writeContention?: WriteContention
+  /** The replica stage; a string says why it did not run (absent from older results). */
+  replicaLoad?: ReplicaLoad | string
   concurrency: number[]
   notes: string[]
 }

@@ -2,7 +2,8 @@
  * `npm run bench [-- --scale small|full|smoke]`: the performance benchmark suite (tools/bench/suite.ts). The
  * default (`small`, 100k favourites) stays within 10 minutes on 2 cores; `--scale full` adds the 10M data set.
  * Measures round trips per request, the plans of the SQL each route sends, deep pagination, end-to-end load, the
- * Worker bundle and its start-up; writes bench/results/<scale>.json and a report (BENCHMARKS.md for full).
+ * Worker bundle and its start-up, then writes beside an analytics load on a streaming replica (replica-stage.ts);
+ * writes bench/results/<scale>.json and a report (BENCHMARKS.md for full).
  */
 import { cleanupAll, installSignalHandlers } from './cleanup'
 import { SCALES, type ScaleName } from './generate'
@@ -36,7 +37,9 @@ function parseArgs(argv: string[]): SuiteOptions {
           '  full (default): 100k and 10M favourites, writes bench/results/full.json and BENCHMARKS.md\n' +
           '  small: 100k favourites, writes bench/results/small.json and bench/results/small.md\n' +
           '  smoke: 5k favourites, every stage briefly (CI), writes into bench/results/tmp/\n' +
-          '  BENCH_DATABASE_URL=postgres://... uses that server (a fresh database in it) instead of starting one',
+          '  BENCH_DATABASE_URL=postgres://... uses that server (a fresh database in it) instead of starting one\n' +
+          '  BENCH_REPLICA_URL=postgres://... with it: a streaming replica of that server, for the replica stage\n' +
+          '  (without BENCH_DATABASE_URL the benchmark starts its own replica)',
       )
       process.exit(0)
     } else {

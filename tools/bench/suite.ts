@@ -14,6 +14,7 @@ import { SCALES, type ScaleName } from './generate'
 import { log } from './log'
 import { MEASUREMENT_PLANS } from './measurement-plans'
 import { startBenchPostgres } from './postgres'
+import { runReplicaStage } from './replica-stage'
 import { writeReport } from './report'
 import type { BenchResults, DatasetResult, E2eResult, WriteContention } from './results'
 
@@ -66,6 +67,9 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
     }
   }
 
+  const firstScale = SCALES[plan.datasets[0] ?? options.scale]
+  const replicaLoad = await runReplicaStage(postgres, firstScale, plan, workDir, CONCURRENCY[0] ?? 8)
+
   const finished = new Date()
   const results: BenchResults = {
     scale: options.scale,
@@ -82,6 +86,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
     e2e,
     e2eWorkerStartupMs,
     ...(writeContention ? { writeContention } : {}),
+    replicaLoad,
     concurrency: CONCURRENCY,
     notes: [],
   }

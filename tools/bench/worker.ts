@@ -4,6 +4,7 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { LOCAL_DATABASE_URL } from '../db/connect'
 import { freePort } from '../free-port'
 import { ROOT } from '../root'
 import { spawnWranglerDev } from '../wrangler'
@@ -42,6 +43,8 @@ export async function startWorker(options: {
   endpoint: string
   stateDir: string
   logFile: string
+  /** Where the analytics routes read (the replica stage); unset = DATABASE_URL. */
+  analyticsDatabaseUrl?: string
 }): Promise<RunningWorker> {
   const wrangler = spawnWranglerDev({
     port: await freePort(),
@@ -49,7 +52,8 @@ export async function startWorker(options: {
     configPath: benchConfig(),
     logLevel: 'warn',
     vars: {
-      DATABASE_URL: 'postgresql://app:app@db.localtest.me/app',
+      DATABASE_URL: LOCAL_DATABASE_URL,
+      ANALYTICS_DATABASE_URL: options.analyticsDatabaseUrl ?? '',
       NEON_HTTP_ENDPOINT: options.endpoint,
       JWT_SECRET: BENCH_JWT.secret,
       JWT_ISSUER: BENCH_JWT.issuer,

@@ -21,12 +21,12 @@ import type { RunningWorker } from '../worker'
  */
 const PROVISIONED_RATE = 400
 
-interface FreshUser {
+export interface FreshUser {
   id: string
   token: string
 }
 
-function writeRoute(
+export function writeRoute(
   key: string,
   label: string,
   users: FreshUser[],
