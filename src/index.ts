@@ -12,6 +12,7 @@ import { corsForConfiguredOrigins } from './middleware/cors'
 import { requestLog } from './middleware/request-log'
 import { settings } from './middleware/settings'
 import { errorHandler, routeNotFound } from './problems/handlers'
+import { MAX_REQUEST_ID_LENGTH } from './problems/problem-error'
 import { analyticsRouter } from './routes/analytics'
 import { registerDocs } from './routes/docs'
 import { favoritesRouter } from './routes/favorites'
@@ -21,7 +22,7 @@ import { purgeExpiredRemovalMarkers } from './scheduled/purge-removal-markers'
 export const app = createApp()
 
 app.use(contextStorage())
-app.use(requestId())
+app.use(requestId({ limitLength: MAX_REQUEST_ID_LENGTH }))
 app.use(secureHeaders())
 app.use(timing({ total: true, crossOrigin: false }))
 app.use(requestLog)

@@ -7,8 +7,9 @@ import * as schema from './schema'
 export type Db = ReturnType<typeof createDb>
 
 /**
- * A drizzle client for one request, on `url` (DATABASE_URL or ANALYTICS_DATABASE_URL). The HTTP driver keeps no connection, so creating one is cheap; doing it per
- * request lets each request carry its own database deadline (`signal`).
+ * A drizzle client for one request, on `url` (DATABASE_URL or ANALYTICS_DATABASE_URL). The HTTP driver keeps no
+ * connection, so creating one is cheap; doing it per request lets each request carry its own database deadline
+ * (`signal`).
  */
 export function createDb(config: Config, url: string, signal: AbortSignal) {
   // The driver's endpoint is global; bindings are fixed per isolate, so setting it here is idempotent.

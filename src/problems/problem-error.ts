@@ -10,7 +10,7 @@ export const MAX_DETAIL_LENGTH = 2048
 export const MAX_ISSUE_TEXT_LENGTH = 512
 export const MAX_PROBLEM_ISSUES = 100
 export const MAX_INSTANCE_LENGTH = 2048
-/** Hono's request-id middleware keeps a caller's `X-Request-Id` only within these bounds. */
+/** A caller's `X-Request-Id` is kept only within these bounds (src/index.ts passes the length to Hono's requestId). */
 export const MAX_REQUEST_ID_LENGTH = 255
 export const REQUEST_ID_PATTERN = '^[A-Za-z0-9_=-]+$'
 

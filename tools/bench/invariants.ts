@@ -90,8 +90,10 @@ export function invariantViolations(results: BenchResults): string[] {
         ['writes', c.writes],
         ['analytics', c.analytics],
       ] as const) {
-        if (run && unexplainedStatuses(run))
-          out.push(`replica stage, ${c.label}, ${what}: statuses ${JSON.stringify(run.statuses)}`)
+        if (run && (unexplainedStatuses(run) || run.requests === 0))
+          out.push(
+            `replica stage, ${c.label}, ${what}: statuses ${JSON.stringify(run.statuses)}, ${run.errors} socket errors`,
+          )
       }
     }
   }

@@ -20,6 +20,8 @@ export interface RunningWorker {
   baseUrl: string
   /** Milliseconds from spawning wrangler to the first 200 from `GET /health` (which runs `SELECT 1`). */
   startupMs: number
+  /** wrangler's output (removed with the run's work dir). */
+  logFile: string
   stop(): Promise<void>
 }
 
@@ -70,7 +72,7 @@ export async function startWorker(options: {
   try {
     // Polled often: the start-up time is one of the figures.
     const startupMs = await wrangler.ready({ path: '/health', timeoutMs: 90_000, pollMs: 20 })
-    return { baseUrl: wrangler.baseUrl, startupMs, stop }
+    return { baseUrl: wrangler.baseUrl, startupMs, logFile: options.logFile, stop }
   } catch (error) {
     await stop()
     throw error

@@ -5,8 +5,9 @@
  * primary. Three Workers, so each case has the same processes: one sends the writes, one the analytics on the
  * replica (`ANALYTICS_DATABASE_URL`), one the analytics on the primary.
  */
+import { readFileSync } from 'node:fs'
 import { addFreshUsers } from '../generate'
-import { runLoad } from '../load'
+import { type LoadResult, runLoad } from '../load'
 import { log } from '../log'
 import type { MeasurementPlan } from '../measurement-plans'
 import { withClient } from '../postgres'
@@ -46,6 +47,20 @@ async function withReplayLag<T>(primaryUrl: string, run: () => Promise<T>): Prom
   }
 }
 
+/** A load that got no answer at all: the Worker's last log lines, before its work dir is removed. */
+function reportSilentWorker(run: LoadResult | undefined, worker: RunningWorker, what: string): void {
+  if (!run || run.requests > 0) return
+  let tail = '(no log)'
+  try {
+    tail = readFileSync(worker.logFile, 'utf8').split('\n').slice(-20).join('\n')
+  } catch {
+    // The log is gone: nothing more to say.
+  }
+  log(
+    `  replica stage: ${what} got no answer (${run.errors} socket errors); ${worker.logFile} ends:\n${tail}`,
+  )
+}
+
 export async function measureReplicaLoad(
   databaseUrl: string,
   workers: ReplicaWorkers,
@@ -83,6 +98,7 @@ export async function measureReplicaLoad(
   }
   const [alone, aloneLag] = await withReplayLag(databaseUrl, () => load(workers.writer))
   record({ key: 'alone', label: 'writes alone', writes: alone, replayLagMaxMs: aloneLag })
+  reportSilentWorker(alone, workers.writer, 'the writes alone')
   for (const [key, worker, label] of [
     ['replica', workers.analyticsOnReplica, 'writes + analytics on the replica'],
     ['primary', workers.analyticsOnPrimary, 'writes + analytics on the primary'],
@@ -91,6 +107,8 @@ export async function measureReplicaLoad(
       Promise.all([load(workers.writer), load(worker, ANALYTICS_UNCACHED)]),
     )
     record({ key, label, writes: w, analytics: a, replayLagMaxMs: lag })
+    reportSilentWorker(w, workers.writer, `the writes (${key})`)
+    reportSilentWorker(a, worker, `the analytics (${key})`)
   }
   return { ...meta, connections, cases }
 }
