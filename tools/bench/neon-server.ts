@@ -2,9 +2,10 @@
  * The local Neon-protocol server in its own process for the benchmark (so the load generator and the server do
  * not share an event loop). Prints `{"url": ...}` on its first stdout line; SIGTERM/SIGINT close it.
  * Usage: tsx tools/bench/neon-server.ts POSTGRES_URL [POOL_SIZE] [REPLICA_URL]
- * With REPLICA_URL (a replica of POSTGRES_URL's database), the endpoint `replica` reads from it, as the Worker's
- * `ANALYTICS_DATABASE_URL` of the replica stage names it.
+ * With REPLICA_URL (a replica of POSTGRES_URL's database), the endpoint of `LOCAL_ANALYTICS_DATABASE_URL` (the
+ * replica stage's `ANALYTICS_DATABASE_URL`) reads from it.
  */
+import { LOCAL_ANALYTICS_ENDPOINT } from '../db/connect'
 import { startNeonLocalServer } from '../neon-local/server'
 
 const url = process.argv[2]
@@ -16,7 +17,7 @@ const max = Number(process.argv[3] ?? '10')
 const replicaUrl = process.argv[4]
 const server = await startNeonLocalServer({
   backend: { kind: 'postgres', url, max },
-  endpoints: replicaUrl ? { replica: { kind: 'postgres', url: replicaUrl, max } } : {},
+  endpoints: replicaUrl ? { [LOCAL_ANALYTICS_ENDPOINT]: { kind: 'postgres', url: replicaUrl, max } } : {},
   port: 0,
 })
 console.log(JSON.stringify({ url: server.url }))

@@ -88,6 +88,18 @@ function asPostgres(program: string, args: string[]): void {
   }
 }
 
+/** `pg_ctl start` or `restart` (a fast shutdown first) of `dataDir`, waiting until it accepts connections. */
+function pgCtl(
+  bin: string,
+  dataDir: string,
+  logFile: string,
+  flags: string,
+  command: 'start' | 'restart',
+): void {
+  const shutdown = command === 'restart' ? ['-m', 'fast'] : []
+  asPostgres(join(bin, 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-w', ...shutdown, '-o', flags, command])
+}
+
 const shellJoin = (words: string[]) => words.map((w) => `'${w.replaceAll("'", `'\\''`)}'`).join(' ')
 
 /** Starts a throwaway cluster in a new temp dir, or adopts `BENCH_DATABASE_URL`. */
@@ -141,16 +153,7 @@ export async function startBenchPostgres(log: (line: string) => void): Promise<B
       '--locale=C.UTF-8',
     ])
     started = true
-    asPostgres(join(bin, 'pg_ctl'), [
-      '-D',
-      dataDir,
-      '-l',
-      join(dir, 'log'),
-      '-w',
-      '-o',
-      startFlags(port, dir, BENCH_SETTINGS),
-      'start',
-    ])
+    pgCtl(bin, dataDir, join(dir, 'log'), startFlags(port, dir, BENCH_SETTINGS), 'start')
   } catch (error) {
     stop()
     throw error
@@ -159,18 +162,8 @@ export async function startBenchPostgres(log: (line: string) => void): Promise<B
   const version = await serverVersion(adminUrl)
   log(`started ${version} on port ${port} in ${dir}`)
   const startReplica = async (): Promise<BenchReplica> => {
-    asPostgres(join(bin, 'pg_ctl'), [
-      '-D',
-      dataDir,
-      '-l',
-      join(dir, 'log'),
-      '-w',
-      '-m',
-      'fast',
-      '-o',
-      startFlags(port, dir, { ...BENCH_SETTINGS, ...PRIMARY_REPLICATION_SETTINGS }),
-      'restart',
-    ])
+    const replicationFlags = startFlags(port, dir, { ...BENCH_SETTINGS, ...PRIMARY_REPLICATION_SETTINGS })
+    pgCtl(bin, dataDir, join(dir, 'log'), replicationFlags, 'restart')
     const replicaDir = join(dir, 'replica')
     const replicaPort = await freePort()
     asPostgres(join(bin, 'pg_basebackup'), [
@@ -196,16 +189,8 @@ export async function startBenchPostgres(log: (line: string) => void): Promise<B
         // Already stopped.
       }
     }
-    asPostgres(join(bin, 'pg_ctl'), [
-      '-D',
-      replicaDir,
-      '-l',
-      join(dir, 'replica.log'),
-      '-w',
-      '-o',
-      startFlags(replicaPort, dir, { ...BENCH_SETTINGS, ...REPLICA_SETTINGS }),
-      'start',
-    ])
+    const replicaFlags = startFlags(replicaPort, dir, { ...BENCH_SETTINGS, ...REPLICA_SETTINGS })
+    pgCtl(bin, replicaDir, join(dir, 'replica.log'), replicaFlags, 'start')
     const url = `postgres://postgres@127.0.0.1:${replicaPort}/postgres`
     log(`started a streaming replica on port ${replicaPort} (pg_basebackup -R, asynchronous)`)
     return { url, stop: stopReplica }

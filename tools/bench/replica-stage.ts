@@ -6,7 +6,7 @@
  */
 import { mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
-import { LOCAL_ANALYTICS_DATABASE_URL, LOCAL_DATABASE_URL } from '../db/connect'
+import { LOCAL_ANALYTICS_DATABASE_URL, LOCAL_DATABASE_URL, onServerOf } from '../db/connect'
 import { migrateDatabase } from '../db/migrate'
 import { onCleanup } from './cleanup'
 import { startNeonServer } from './dataset'
@@ -20,13 +20,6 @@ import { drawSamples } from './routes'
 import { startWorker } from './worker'
 
 const CATCH_UP_TIMEOUT_MS = 120_000
-
-/** `database` (a URL on the primary) on the replica's host and port. */
-function onReplicaHost(database: string, replicaUrl: string): string {
-  const url = new URL(database)
-  url.host = new URL(replicaUrl).host
-  return url.toString()
-}
 
 /** Waits until the replica has replayed everything the primary had written when this was called. */
 async function awaitCatchUp(primaryUrl: string, replicaUrl: string): Promise<void> {
@@ -76,7 +69,7 @@ export async function runReplicaStage(
   log(`replica stage: data set ${scale.name}, writes and analytics at ${connections} connections`)
   const database = await createBenchDatabase(postgres.adminUrl, `replica_${scale.name}`)
   const dropDatabase = onCleanup(`database ${database.name}`, () => database.drop())
-  const replicaDatabaseUrl = onReplicaHost(database.url, replica.url)
+  const replicaDatabaseUrl = onServerOf(database.url, replica.url)
   const neon = await startNeonServer(
     database.url,
     join(workDir, 'neon-local-replica.log'),

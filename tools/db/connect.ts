@@ -21,3 +21,17 @@ export const LOCAL_DATABASE_URL = 'postgresql://app:app@db.localtest.me/app'
  * replica is, which the local server routes to a replica when the test run has one.
  */
 export const LOCAL_ANALYTICS_DATABASE_URL = 'postgresql://app:app@replica.localtest.me/app'
+
+/** The endpoint name Neon routes a connection string by: the first label of its host. */
+export const endpointOf = (connectionString: string): string =>
+  new URL(connectionString).hostname.split('.')[0] ?? ''
+
+/** `LOCAL_ANALYTICS_DATABASE_URL`'s endpoint, which the local server sends to a replica when it has one. */
+export const LOCAL_ANALYTICS_ENDPOINT = endpointOf(LOCAL_ANALYTICS_DATABASE_URL)
+
+/** `databaseUrl` (its user, password and database) on the server of `serverUrl`, such as a replica's. */
+export function onServerOf(databaseUrl: string, serverUrl: string): string {
+  const url = new URL(databaseUrl)
+  url.host = new URL(serverUrl).host
+  return url.toString()
+}

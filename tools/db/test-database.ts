@@ -15,7 +15,7 @@
 
 import { createOwnedDatabase, ensureOwnerRole, roleOf } from '../neon-local/provision'
 import { type NeonLocalServer, startNeonLocalServer } from '../neon-local/server'
-import { LOCAL_ANALYTICS_DATABASE_URL, LOCAL_DATABASE_URL } from './connect'
+import { LOCAL_ANALYTICS_ENDPOINT, LOCAL_DATABASE_URL, onServerOf } from './connect'
 import { migrateDatabase } from './migrate'
 
 export type TestDatabase = {
@@ -24,17 +24,6 @@ export type TestDatabase = {
   /** Whether the analytics endpoint is a real streaming replica (else the primary serves it). */
   replica: boolean
   close(): Promise<void>
-}
-
-/** The endpoint name of `LOCAL_ANALYTICS_DATABASE_URL` (the first label of its host, as Neon routes). */
-const REPLICA_ENDPOINT = new URL(LOCAL_ANALYTICS_DATABASE_URL).hostname.split('.')[0] ?? 'replica'
-
-/** `database` (a URL on the primary) on the replica's host and port. */
-function onReplica(database: string, replicaUrl: string): string {
-  const url = new URL(database)
-  const replica = new URL(replicaUrl)
-  url.host = replica.host
-  return url.toString()
 }
 
 export async function startTestDatabase(
@@ -57,9 +46,9 @@ export async function startTestDatabase(
       backend: { kind: 'postgres', url: database.url, max: 20, runAs: 'connection-string' },
       endpoints: replicaUrl
         ? {
-            [REPLICA_ENDPOINT]: {
+            [LOCAL_ANALYTICS_ENDPOINT]: {
               kind: 'postgres',
-              url: onReplica(database.url, replicaUrl),
+              url: onServerOf(database.url, replicaUrl),
               max: 20,
               runAs: 'connection-string',
             },

@@ -14,10 +14,8 @@ import { withClient } from '../postgres'
 import type { ReplicaLoad, ReplicaLoadCase } from '../results'
 import { ANALYTICS_UNCACHED, type Samples, userToken } from '../routes'
 import type { RunningWorker } from '../worker'
-import { type FreshUser, writeRoute } from './write-contention'
+import { type FreshUser, PROVISIONED_RATE, writeRoute } from './write-contention'
 
-/** Requests per second the fresh users are provisioned for, as in the write-contention stage. */
-const PROVISIONED_RATE = 400
 const LAG_SAMPLE_MS = 250
 
 export interface ReplicaWorkers {

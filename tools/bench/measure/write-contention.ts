@@ -19,7 +19,7 @@ import type { RunningWorker } from '../worker'
  * Requests per second the fresh users are provisioned for (the loads measured here run at a fifth of it on two
  * cores); past them, users are reused and a repeated (user, activity) answers 200, counted in the statuses.
  */
-const PROVISIONED_RATE = 400
+export const PROVISIONED_RATE = 400
 
 export interface FreshUser {
   id: string
