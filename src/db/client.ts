@@ -2,7 +2,6 @@ import { neon, neonConfig } from '@neondatabase/serverless'
 import { drizzle } from 'drizzle-orm/neon-http'
 import type { Config } from '../env'
 import { recordDatabaseFetch } from './metrics'
-import * as schema from './schema'
 
 export type Db = ReturnType<typeof createDb>
 
@@ -16,5 +15,7 @@ export function createDb(config: Config, url: string, signal: AbortSignal) {
   if (config.NEON_HTTP_ENDPOINT) neonConfig.fetchEndpoint = config.NEON_HTTP_ENDPOINT
   neonConfig.fetchFunction = recordDatabaseFetch
   const client = neon(url, { fetchOptions: { signal } })
-  return drizzle({ client, schema })
+  // No `schema`: the routes use the query builder, not relational queries, and drizzle would otherwise walk the
+  // whole schema (every table, column and index) to build its relational config on each request.
+  return drizzle({ client })
 }

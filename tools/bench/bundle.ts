@@ -4,7 +4,7 @@
  * start-up CPU profile from `wrangler check startup` (workerd, local CPU).
  */
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { ROOT } from '../root'
 import { runWrangler } from '../wrangler'
@@ -39,8 +39,11 @@ interface Metafile {
   outputs: Record<string, { inputs?: Record<string, { bytesInOutput: number }> }>
 }
 
+/** Where measureBundle leaves the Worker's bundle (its entry module), which the Miniflare harness runs. */
+export const bundleEntry = (workDir: string) => join(workDir, 'bundle', 'index.js')
+
 export async function measureBundle(workDir: string): Promise<BundleResult> {
-  const outdir = join(workDir, 'bundle')
+  const outdir = dirname(bundleEntry(workDir))
   const metafile = join(workDir, 'bundle-meta.json')
   mkdirSync(outdir, { recursive: true })
   // No --minify: wrangler.toml sets it, so this measures what `wrangler deploy` ships.

@@ -6,7 +6,6 @@
  */
 import { mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
-import { spawnChild } from '../child-process'
 import { LOCAL_DATABASE_URL } from '../db/connect'
 import { migrateDatabase } from '../db/migrate'
 import { ROOT } from '../root'
@@ -26,48 +25,21 @@ import { type MeasurementPlan, NEON_SERVER_POOL_SIZE } from './measurement-plans
 import { createBenchDatabase, withClient } from './postgres'
 import type { AnalyticsMatrix, DatasetResult, E2eResult, WriteContention } from './results'
 import { drawSamples, ROUTES } from './routes'
-import { startWorker } from './worker'
+import { type ScriptChild, startScriptChild } from './script-child'
+import { startBareWorker, startMiniflareWorker, startWranglerDevWorker } from './worker'
 
 /** The local Neon-protocol server in a child process; resolves with its /sql URL. */
-export async function startNeonServer(
+export function startNeonServer(
   databaseUrl: string,
   logFile: string,
   replicaUrl?: string,
-): Promise<{ url: string; stop(): Promise<void> }> {
-  let resolveUrl: (url: string) => void = () => undefined
-  const ready = new Promise<string>((resolve) => {
-    resolveUrl = resolve
-  })
-  const child = spawnChild(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-      join(ROOT, 'tools', 'bench', 'neon-server.ts'),
-      databaseUrl,
-      String(NEON_SERVER_POOL_SIZE),
-      ...(replicaUrl ? [replicaUrl] : []),
-    ],
-    {
-      cwd: ROOT,
-      // Its stdin closing tells it the benchmark is gone.
-      stdin: 'pipe',
-      output: {
-        kind: 'file',
-        path: logFile,
-        onStdoutLine: (line) => {
-          if (line.startsWith('{')) resolveUrl((JSON.parse(line) as { url: string }).url)
-        },
-      },
-    },
+): Promise<ScriptChild> {
+  return startScriptChild(
+    'local Neon-protocol server',
+    join(ROOT, 'tools', 'bench', 'neon-server.ts'),
+    [databaseUrl, String(NEON_SERVER_POOL_SIZE), ...(replicaUrl ? [replicaUrl] : [])],
+    logFile,
   )
-  const stop = onCleanup('local Neon-protocol server', () => child.stop())
-  const url = await Promise.race([
-    ready,
-    child.exited.then(() => {
-      throw new Error(`the local Neon-protocol server exited; see ${logFile}`)
-    }),
-  ])
-  return { url, stop }
 }
 
 export async function runDataset(
@@ -75,12 +47,15 @@ export async function runDataset(
   plan: MeasurementPlan,
   adminUrl: string,
   workDir: string,
+  /** The Worker's bundle (bundle.ts's bundleEntry). */
+  bundle: string,
   withEndToEnd: boolean,
   concurrency: number[],
 ): Promise<{
   dataset: DatasetResult
   e2e: E2eResult[]
-  e2eStartupMs: number[]
+  /** `wrangler dev`'s start-up (its comparison row). */
+  wranglerDevStartupMs: number[]
   writeContention?: WriteContention
 }> {
   log(
@@ -107,13 +82,12 @@ export async function runDataset(
   const proxy = await startCaptureProxy(neon.url)
   const closeProxy = onCleanup('capture proxy', () => proxy.close())
   const workerStartupMs: number[] = []
-  const worker = await startWorker({
+  const worker = await startMiniflareWorker(bundle, {
     endpoint: proxy.url,
-    stateDir: mkdtempSync(join(workDir, 'wrangler-state-')),
-    logFile: join(workDir, `wrangler-${scale.name}-capture.log`),
+    logFile: join(workDir, `worker-${scale.name}-capture.log`),
   })
   workerStartupMs.push(worker.startupMs)
-  log(`  wrangler dev answered /health after ${worker.startupMs} ms`)
+  log(`  the Worker (Miniflare) answered /health after ${worker.startupMs} ms`)
 
   // Plans first: captured requests are answered 503, so nothing is cached or written before them.
   const plans = await measurePlans(database.url, proxy, worker, samples, plan)
@@ -151,26 +125,39 @@ export async function runDataset(
 
   let e2e: E2eResult[] = []
   let writeContention: WriteContention | undefined
-  const e2eStartupMs: number[] = []
+  const wranglerDevStartupMs: number[] = []
   if (withEndToEnd) {
-    const direct = await startWorker({
-      endpoint: neon.url,
-      stateDir: mkdtempSync(join(workDir, 'wrangler-state-')),
-      logFile: join(workDir, `wrangler-${scale.name}-e2e.log`),
-    })
-    e2eStartupMs.push(direct.startupMs)
-    workerStartupMs.push(direct.startupMs)
-    log(`  end to end (wrangler dev answered /health after ${direct.startupMs} ms)`)
-    e2e = await measureEndToEnd(direct, samples, plan, concurrency, scale.name)
+    const harness = {
+      api: await startMiniflareWorker(bundle, {
+        endpoint: neon.url,
+        logFile: join(workDir, `worker-${scale.name}-e2e.log`),
+      }),
+      bare: await startBareWorker(workDir, join(workDir, 'bare-worker.log')),
+      wranglerDev: await startWranglerDevWorker({
+        endpoint: neon.url,
+        stateDir: mkdtempSync(join(workDir, 'wrangler-state-')),
+        logFile: join(workDir, `wrangler-${scale.name}-e2e.log`),
+      }),
+      neonLocal: neon,
+    }
+    workerStartupMs.push(harness.api.startupMs)
+    wranglerDevStartupMs.push(harness.wranglerDev.startupMs)
+    log(
+      `  end to end: the Worker (Miniflare) answered /health after ${harness.api.startupMs} ms, ` +
+        `wrangler dev after ${harness.wranglerDev.startupMs} ms`,
+    )
+    e2e = await measureEndToEnd(harness, samples, plan, concurrency, scale.name)
+    await harness.wranglerDev.stop()
+    await harness.bare.stop()
     writeContention = await measureWriteContention(
       database.url,
-      direct,
+      harness.api,
       samples,
       plan,
       concurrency,
       scale.name,
     )
-    await direct.stop()
+    await harness.api.stop()
   }
   const rollupCheck = await withClient(database.url, (client) =>
     checkRollups(
@@ -201,7 +188,7 @@ export async function runDataset(
       statusCounts,
     },
     e2e,
-    e2eStartupMs,
+    wranglerDevStartupMs,
     ...(writeContention ? { writeContention } : {}),
   }
 }

@@ -1,6 +1,7 @@
-/** End to end: autocannon against wrangler dev -> local Neon-protocol server -> PostgreSQL. */
+/** One load: autocannon against a running Worker -> local Neon-protocol server -> PostgreSQL. */
 import type { IncomingHttpHeaders } from 'node:http'
 import autocannon from 'autocannon'
+import type { LayerCpu } from './process-cpu'
 import type { RouteCase, Samples } from './routes'
 import { type Percentiles, percentiles, round } from './stats'
 
@@ -20,6 +21,10 @@ export interface LoadResult {
    * server and PostgreSQL, queueing for a pooled connection included); only when asked for.
    */
   dbMs?: Percentiles
+  /** Rounds merged into this result (measure/end-to-end.ts interleaves them); absent = one. */
+  rounds?: number
+  /** CPU ms per request of each layer of the path, from /proc (measure/end-to-end.ts). */
+  cpuMsPerRequest?: LayerCpu
 }
 
 /** `db;dur=1.23` in a Server-Timing header (one string, or several). */

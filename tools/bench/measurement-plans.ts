@@ -9,7 +9,9 @@ export interface MeasurementPlan {
   /** Samples of each question of the analytics matrix (largest company; the data set measured end to end). */
   analyticsMatrixSamples: number
   deepRepeats: number
+  /** Per route and concurrency, split over the end-to-end stage's interleaved rounds. */
   loadSeconds: number
+  endToEndRounds: number
   warmupSeconds: number
   roundTripRepeats: number
 }
@@ -23,6 +25,7 @@ export const MEASUREMENT_PLANS: Record<ScaleName, MeasurementPlan> = {
     analyticsMatrixSamples: 2,
     deepRepeats: 5,
     loadSeconds: 1,
+    endToEndRounds: 1,
     warmupSeconds: 1,
     roundTripRepeats: 2,
   },
@@ -33,7 +36,8 @@ export const MEASUREMENT_PLANS: Record<ScaleName, MeasurementPlan> = {
     largestCompanyRepeats: 50,
     analyticsMatrixSamples: 10,
     deepRepeats: 100,
-    loadSeconds: 5,
+    loadSeconds: 6,
+    endToEndRounds: 2,
     warmupSeconds: 1,
     roundTripRepeats: 3,
   },
@@ -45,6 +49,7 @@ export const MEASUREMENT_PLANS: Record<ScaleName, MeasurementPlan> = {
     analyticsMatrixSamples: 10,
     deepRepeats: 100,
     loadSeconds: 6,
+    endToEndRounds: 2,
     warmupSeconds: 1,
     roundTripRepeats: 3,
   },

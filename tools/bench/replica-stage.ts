@@ -4,10 +4,10 @@
  * whose endpoint `replica` reads from the replica, and Workers reading analytics from it or from the primary
  * (measure/replica-load.ts). It runs apart from the data sets because their bulk loads need `wal_level = minimal`.
  */
-import { mkdtempSync } from 'node:fs'
 import { join } from 'node:path'
 import { LOCAL_ANALYTICS_DATABASE_URL, LOCAL_DATABASE_URL, onServerOf } from '../db/connect'
 import { migrateDatabase } from '../db/migrate'
+import { bundleEntry } from './bundle'
 import { onCleanup } from './cleanup'
 import { startNeonServer } from './dataset'
 import { generateData, type Scale } from './generate'
@@ -17,7 +17,7 @@ import type { MeasurementPlan } from './measurement-plans'
 import { type BenchPostgres, createBenchDatabase, withClient } from './postgres'
 import type { ReplicaLoad } from './results'
 import { drawSamples } from './routes'
-import { startWorker } from './worker'
+import { startMiniflareWorker } from './worker'
 
 const CATCH_UP_TIMEOUT_MS = 120_000
 
@@ -83,10 +83,9 @@ export async function runReplicaStage(
     drawSamples(client, { users: plan.planUsers, companies: plan.planCompanies }, data),
   )
   const worker = (name: string, analyticsDatabaseUrl?: string) =>
-    startWorker({
+    startMiniflareWorker(bundleEntry(workDir), {
       endpoint: neon.url,
-      stateDir: mkdtempSync(join(workDir, 'wrangler-state-')),
-      logFile: join(workDir, `wrangler-replica-${name}.log`),
+      logFile: join(workDir, `worker-replica-${name}.log`),
       ...(analyticsDatabaseUrl ? { analyticsDatabaseUrl } : {}),
     })
   const writer = await worker('writer')

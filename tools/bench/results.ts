@@ -103,6 +103,7 @@ export interface DatasetResult {
   data: DataSummary
   /** Are the kept counts still in step after every write of the run? (Absent from results of schemas without them.) */
   rollupCheck?: RollupCheck
+  /** The Worker's start-up, each time the run started it (under Miniflare; `wrangler dev` in older results). */
   workerStartupMs: number[]
   roundTrips: RoundTrip[]
   plans: RoutePlan[]
@@ -113,10 +114,15 @@ export interface DatasetResult {
   statusCounts?: StatusCountsComparison
 }
 
+/** What an end-to-end target is: the harness's ceiling, the path without the Worker, a route, the dev proxy. */
+export type E2eKind = 'ceiling' | 'driver' | 'route' | 'wrangler-dev'
+
 export interface E2eResult {
   scale: ScaleName
   route: string
   label: string
+  /** Absent from results before the Miniflare harness (every row was a route under `wrangler dev`). */
+  kind?: E2eKind
   runs: LoadResult[]
 }
 
@@ -189,7 +195,8 @@ export interface BenchResults {
   bundle: BundleResult
   datasets: DatasetResult[]
   e2e: E2eResult[]
-  e2eWorkerStartupMs: number[]
+  /** `wrangler dev`'s start-up in the end-to-end stage (its comparison row); absent from older results. */
+  wranglerDevStartupMs?: number[]
   /** Hot activity vs spread writes (absent from older results). */
   writeContention?: WriteContention
   /** The replica stage; a string says why it did not run (absent from older results). */

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { ROOT } from '../root'
-import { measureBundle, measureStartup } from './bundle'
+import { bundleEntry, measureBundle, measureStartup } from './bundle'
 import { onCleanup } from './cleanup'
 import { runDataset } from './dataset'
 import { lastMigration, loadAverage, machine, versions } from './environment'
@@ -54,15 +54,23 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
 
   const datasets: DatasetResult[] = []
   let e2e: E2eResult[] = []
-  let e2eWorkerStartupMs: number[] = []
+  let wranglerDevStartupMs: number[] = []
   let writeContention: WriteContention | undefined
   for (const [index, name] of plan.datasets.entries()) {
     const isLast = index === plan.datasets.length - 1
-    const result = await runDataset(SCALES[name], plan, postgres.adminUrl, workDir, isLast, CONCURRENCY)
+    const result = await runDataset(
+      SCALES[name],
+      plan,
+      postgres.adminUrl,
+      workDir,
+      bundleEntry(workDir),
+      isLast,
+      CONCURRENCY,
+    )
     datasets.push(result.dataset)
     if (isLast) {
       e2e = result.e2e
-      e2eWorkerStartupMs = result.e2eStartupMs
+      wranglerDevStartupMs = result.wranglerDevStartupMs
       writeContention = result.writeContention
     }
   }
@@ -84,7 +92,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
     bundle,
     datasets,
     e2e,
-    e2eWorkerStartupMs,
+    wranglerDevStartupMs,
     ...(writeContention ? { writeContention } : {}),
     replicaLoad,
     concurrency: CONCURRENCY,

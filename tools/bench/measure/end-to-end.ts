@@ -1,9 +1,17 @@
-/** End to end: each route under autocannon at each concurrency, against wrangler dev on the real database. */
+/**
+ * End to end on the Worker's runtime: the production bundle under Miniflare (workerd, no dev proxy) on the real
+ * database, every route beside the harness's ceiling (a bare Hono Worker), the path without the Worker (`neon()`
+ * from Node sending `SELECT 1`) and one `wrangler dev` row (the floor route) for comparison. Interleaved: each round
+ * runs every target at each concurrency in turn, so a slow moment of the machine spreads over all of them. Each
+ * run also reads the CPU each layer used (process-cpu.ts), per request.
+ */
+import { runDriverLoad } from '../driver-load'
 import type { ScaleName } from '../generate'
 import { type LoadResult, runLoad } from '../load'
 import { log } from '../log'
 import type { MeasurementPlan } from '../measurement-plans'
-import type { E2eResult } from '../results'
+import { cpuPerRequest, cpuSnapshot, LAYERS, type LayerCpu } from '../process-cpu'
+import type { E2eKind, E2eResult } from '../results'
 import {
   ANALYTICS_CACHED,
   ANALYTICS_UNCACHED,
@@ -13,9 +21,10 @@ import {
   type Samples,
   TIMESERIES_UNCACHED,
 } from '../routes'
+import { round } from '../stats'
 import type { RunningWorker } from '../worker'
 
-const E2E_ROUTES: RouteCase[] = [
+const API_ROUTES: RouteCase[] = [
   routeByKey(FLOOR_KEY),
   routeByKey('health'),
   routeByKey('get'),
@@ -30,30 +39,148 @@ const E2E_ROUTES: RouteCase[] = [
   TIMESERIES_UNCACHED,
 ]
 
+export const BARE_KEY = 'bare'
+export const DRIVER_KEY = 'neonSelect1'
+export const WRANGLER_FLOOR_KEY = 'floorWranglerDev'
+
+const BARE_ROUTE: RouteCase = {
+  key: BARE_KEY,
+  label: 'ceiling: a bare Hono Worker answering "ok" (Miniflare)',
+  surface: 'floor',
+  write: false,
+  status: [200],
+  request: () => ({ method: 'GET', path: '/', headers: {} }),
+}
+
+export interface EndToEndHarness {
+  /** The API's bundle under Miniflare. */
+  api: RunningWorker
+  bare: RunningWorker
+  wranglerDev: RunningWorker
+  /** The local Neon-protocol server: its /sql URL and process group. */
+  neonLocal: { url: string; processGroup: number }
+}
+
+interface Target {
+  key: string
+  label: string
+  kind: E2eKind
+  worker?: RunningWorker
+  run(connections: number, seconds: number, offset: number): Promise<LoadResult>
+}
+
+function targets(harness: EndToEndHarness, samples: Samples): Target[] {
+  const http = (
+    route: RouteCase,
+    worker: RunningWorker,
+    kind: E2eKind,
+    key = route.key,
+    label = route.label,
+  ) => ({
+    key,
+    label,
+    kind,
+    worker,
+    run: (connections: number, seconds: number, offset: number) =>
+      runLoad(worker.baseUrl, route, samples, connections, seconds, offset),
+  })
+  const floor = routeByKey(FLOOR_KEY)
+  return [
+    http(BARE_ROUTE, harness.bare, 'ceiling'),
+    {
+      key: DRIVER_KEY,
+      label: 'without the Worker: `SELECT 1` by `neon()` from Node to the local server',
+      kind: 'driver',
+      run: (connections, seconds) => runDriverLoad(harness.neonLocal.url, connections, seconds),
+    },
+    ...API_ROUTES.map((route) => http(route, harness.api, 'route')),
+    http(
+      floor,
+      harness.wranglerDev,
+      'wrangler-dev',
+      WRANGLER_FLOOR_KEY,
+      `${floor.label}, under \`wrangler dev\``,
+    ),
+  ]
+}
+
+/** One target's rounds at one concurrency as one result: sums, and latency percentiles weighted by requests. */
+function mergeRounds(rounds: { load: LoadResult; cpuMs: LayerCpu }[]): LoadResult {
+  const first = rounds[0]
+  if (!first) throw new Error('no rounds')
+  const requests = rounds.reduce((a, r) => a + r.load.requests, 0)
+  const seconds = rounds.reduce((a, r) => a + r.load.durationSeconds, 0)
+  const weighted = (pick: (l: LoadResult) => number) =>
+    round(rounds.reduce((a, r) => a + pick(r.load) * r.load.requests, 0) / Math.max(1, requests), 2)
+  const statuses: Record<string, number> = {}
+  for (const r of rounds)
+    for (const [code, n] of Object.entries(r.load.statuses)) statuses[code] = (statuses[code] ?? 0) + n
+  const cpu = Object.fromEntries(
+    LAYERS.map((layer) => [layer, rounds.reduce((a, r) => a + r.cpuMs[layer], 0)]),
+  )
+  const none: LayerCpu = { worker: 0, neonLocal: 0, postgres: 0, loadGenerator: 0 }
+  return {
+    connections: first.load.connections,
+    durationSeconds: round(seconds, 1),
+    requests,
+    requestsPerSecond: round(requests / seconds, 1),
+    latencyMs: {
+      p50: weighted((l) => l.latencyMs.p50),
+      p90: weighted((l) => l.latencyMs.p90),
+      p99: weighted((l) => l.latencyMs.p99),
+      max: Math.max(...rounds.map((r) => r.load.latencyMs.max)),
+      mean: weighted((l) => l.latencyMs.mean),
+    },
+    statuses,
+    unexpected: rounds.reduce((a, r) => a + r.load.unexpected, 0),
+    errors: rounds.reduce((a, r) => a + r.load.errors, 0),
+    rounds: rounds.length,
+    cpuMsPerRequest: cpuPerRequest(none, cpu as LayerCpu, requests),
+  }
+}
+
 export async function measureEndToEnd(
-  worker: RunningWorker,
+  harness: EndToEndHarness,
   samples: Samples,
   plan: MeasurementPlan,
   concurrency: number[],
   scale: ScaleName,
 ): Promise<E2eResult[]> {
-  const out: E2eResult[] = []
+  const all = targets(harness, samples)
+  const seconds = Math.max(1, Math.round(plan.loadSeconds / plan.endToEndRounds))
   let offset = 0
-  for (const route of E2E_ROUTES) {
-    const runs: LoadResult[] = []
-    // Warm-up (discarded): JIT, connection pools, the cache entry for the cached case.
-    await runLoad(worker.baseUrl, route, samples, concurrency[0] ?? 8, plan.warmupSeconds, offset)
+  // Warm-up (discarded): JIT, connection pools, the cache entry for the cached case.
+  for (const target of all) {
+    await target.run(concurrency[0] ?? 8, plan.warmupSeconds, offset)
     offset += 100_000
+  }
+  const rounds = new Map<string, { load: LoadResult; cpuMs: LayerCpu }[]>()
+  for (let r = 0; r < plan.endToEndRounds; r++) {
     for (const connections of concurrency) {
-      const result = await runLoad(worker.baseUrl, route, samples, connections, plan.loadSeconds, offset)
-      offset += 100_000
-      runs.push(result)
+      for (const target of all) {
+        const processes = { worker: target.worker?.processGroup, neonLocal: harness.neonLocal.processGroup }
+        const before = cpuSnapshot(processes)
+        const load = await target.run(connections, seconds, offset)
+        const after = cpuSnapshot(processes)
+        offset += 100_000
+        const cpuMs = cpuPerRequest(before, after, 1) // totals: divided by the merged request count below
+        const key = `${target.key}@${connections}`
+        rounds.set(key, [...(rounds.get(key) ?? []), { load, cpuMs }])
+      }
+    }
+  }
+  return all.map((target) => {
+    const runs = concurrency.map((connections) =>
+      mergeRounds(rounds.get(`${target.key}@${connections}`) ?? []),
+    )
+    for (const run of runs) {
+      const cpu = run.cpuMsPerRequest
       log(
-        `  e2e ${route.key} c=${connections}: ${result.requestsPerSecond} req/s, p50 ${result.latencyMs.p50} ms, ` +
-          `p99 ${result.latencyMs.p99} ms, unexpected statuses ${result.unexpected}`,
+        `  e2e ${target.key} c=${run.connections}: ${run.requestsPerSecond} req/s, p50 ${run.latencyMs.p50} ms, ` +
+          `p99 ${run.latencyMs.p99} ms; CPU/request worker ${cpu?.worker} neon-local ${cpu?.neonLocal} ` +
+          `postgres ${cpu?.postgres} load ${cpu?.loadGenerator} ms; unexpected statuses ${run.unexpected}`,
       )
     }
-    out.push({ scale, route: route.key, label: route.label, runs })
-  }
-  return out
+    return { scale, route: target.key, label: target.label, kind: target.kind, runs }
+  })
 }

@@ -1,9 +1,11 @@
 /**
- * The report's main comparisons as charts (SVG files beside the results, linked from the report): database p99 per
- * route on each data set, and the analytics questions at the largest company against their targets.
+ * The report's main comparisons as charts (SVG files beside the results, linked from the report): CPU per request
+ * per layer end to end, database p99 per route on each data set, and the analytics questions at the largest
+ * company against their targets.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
+import { LAYER_NAMES, LAYERS } from '../process-cpu'
 import type { BenchResults, DatasetResult } from '../results'
 import { count } from './format'
 import { type BarGroup, barChartSvg } from './svg'
@@ -59,8 +61,31 @@ function analyticsChart(r: BenchResults): Chart | undefined {
   }
 }
 
+/** CPU per request of each layer, per end-to-end target, at the run's lowest concurrency. */
+function layerCpuChart(r: BenchResults): Chart | undefined {
+  const measured = r.e2e.filter((e) => e.runs.some((run) => run.cpuMsPerRequest))
+  if (measured.length === 0) return undefined
+  const connections = Math.min(...measured.flatMap((e) => e.runs.map((run) => run.connections)))
+  const series = LAYERS.map((layer) => LAYER_NAMES[layer])
+  const groups = measured.map((e) => {
+    const cpu = e.runs.find((run) => run.connections === connections)?.cpuMsPerRequest
+    return {
+      label: e.label.replace(/ \(.*\)$/, ''),
+      bars: LAYERS.map((layer) => ({ series: LAYER_NAMES[layer], value: cpu?.[layer] ?? 0 })),
+    }
+  })
+  const title = `CPU per request per layer, end to end at ${connections} connections (${r.e2e[0]?.scale} data)`
+  return {
+    file: `${r.scale}-layer-cpu.svg`,
+    title,
+    svg: barChartSvg({ title, unit: 'ms of CPU per request', series, groups }),
+  }
+}
+
 export function benchCharts(r: BenchResults): Chart[] {
-  return [routeChart(r), analyticsChart(r)].filter((chart): chart is Chart => chart !== undefined)
+  return [layerCpuChart(r), routeChart(r), analyticsChart(r)].filter(
+    (chart): chart is Chart => chart !== undefined,
+  )
 }
 
 /** Writes the charts into `dir`; returns the report's section, its links relative to `reportFile`. */
@@ -72,9 +97,5 @@ export function writeCharts(charts: Chart[], dir: string, reportFile: string): s
     writeFileSync(join(dir, chart.file), chart.svg)
     lines.push(`![${chart.title}](${relative(dirname(reportFile), join(dir, chart.file))})`, '')
   }
-  lines.push(
-    'Not charted yet: CPU per request per layer, which needs the Miniflare end-to-end harness (not built).',
-    '',
-  )
   return lines
 }

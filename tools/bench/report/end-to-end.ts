@@ -1,5 +1,8 @@
+import type { LoadResult } from '../load'
+import { BARE_KEY } from '../measure/end-to-end'
+import { LAYERS, type Layer } from '../process-cpu'
 import type { E2eResult } from '../results'
-import { ANALYTICS_UNCACHED, TIMESERIES_UNCACHED } from '../routes'
+import { ANALYTICS_UNCACHED, FLOOR_KEY, TIMESERIES_UNCACHED } from '../routes'
 import { ratio } from '../stats'
 import { count, fmt, type Row, table } from './format'
 
@@ -41,21 +44,32 @@ export const describeConcurrentAnalytics = (c: NonNullable<ReturnType<typeof con
     )
     .join('; ')
 
-/** One row per route and concurrency; the cost columns are ratios to the floor at the same concurrency. */
+const cpu = (run: LoadResult | undefined, layer: Layer) => run?.cpuMsPerRequest?.[layer]
+
+/**
+ * One row per target and concurrency: throughput against the ceiling (the bare Worker) and the floor at the same
+ * concurrency, latency, and each layer's CPU per request.
+ */
 function rows(e2e: E2eResult[]): Row[] {
-  const floor = e2e.find((e) => e.route === 'floor')
+  const at = (key: string, connections: number) =>
+    e2e.find((e) => e.route === key)?.runs.find((run) => run.connections === connections)
   return e2e.flatMap((e) =>
-    e.runs.map((run, i) => {
-      const f = floor?.runs[i]
+    e.runs.map((run) => {
+      const ceiling = at(BARE_KEY, run.connections)
+      const floor = at(FLOOR_KEY, run.connections)
+      const worker = cpu(run, 'worker')
       return [
         e.label,
         run.connections,
         fmt(run.requestsPerSecond, 0),
+        ceiling ? fmt(ratio(run.requestsPerSecond, ceiling.requestsPerSecond)) : 'n/a',
+        floor ? fmt(ratio(floor.requestsPerSecond, run.requestsPerSecond)) : 'n/a',
         fmt(run.latencyMs.p50),
         fmt(run.latencyMs.p99),
-        f ? fmt(ratio(f.requestsPerSecond, run.requestsPerSecond)) : 'n/a',
-        f ? fmt(ratio(run.latencyMs.p50, f.latencyMs.p50)) : 'n/a',
-        f ? fmt(ratio(run.latencyMs.p99, f.latencyMs.p99)) : 'n/a',
+        ...LAYERS.map((layer) => (cpu(run, layer) === undefined ? 'n/a' : fmt(cpu(run, layer), 2))),
+        worker === undefined || e.kind === 'driver'
+          ? 'n/a'
+          : fmt(ratio(worker, cpu(floor, 'worker') ?? Number.NaN)),
         run.requests,
         run.unexpected === 0 ? '0' : `**${run.unexpected}** ${JSON.stringify(run.statuses)}`,
       ]
@@ -67,23 +81,33 @@ export function endToEndSection(e2e: E2eResult[]): string[] {
   if (e2e.length === 0) return []
   const analytics = concurrentAnalytics(e2e)
   return [
-    `## 4. End to end (autocannon → wrangler dev → local Neon-protocol server → PostgreSQL, ${e2e[0]?.scale} data)`,
+    `## 4. End to end on the Worker's runtime (autocannon → the bundle under Miniflare/workerd → local Neon-protocol server → PostgreSQL, ${e2e[0]?.scale} data)`,
     '',
-    'Each route for a fixed duration at each concurrency after a discarded warm-up, every request with its own sampled user (token) or company. ' +
+    "The Worker is the production bundle (`wrangler deploy --dry-run`'s output) under Miniflare, its requests going straight to workerd's socket: no dev proxy. " +
+      'Beside the routes: the ceiling of the harness (a bare Hono Worker answering "ok", bundled the same way), the path without the Worker ' +
+      '(`SELECT 1` sent by `neon()` from this Node process to the local server) and the floor route once more under `wrangler dev`, for comparison. ' +
+      'Every request has its own sampled user (token) or company. ' +
       'The floor is `GET /favorites/status?activityIds=<one id>`: bearer-token verification plus one single-row lookup through the same path. ' +
-      '"cost" columns are ratios to the floor measured in the same run at the same concurrency: floor req/s ÷ route req/s, and route latency ÷ floor latency. ' +
-      'autocannon, workerd, the local server and PostgreSQL share the same machine.',
+      `Interleaved: after one discarded warm-up each, the run goes through every target at each concurrency in turn, ${e2e[0]?.runs[0]?.rounds ?? 1} round(s), ` +
+      'so a slow moment of the machine spreads over all of them; a row sums its rounds (latency percentiles: their mean weighted by requests). ' +
+      'CPU per request is read from /proc for each layer: the Worker (its process group: workerd and the Miniflare host; under `wrangler dev`, wrangler, its proxy and workerd), ' +
+      "the local server (its Node process), PostgreSQL (every `postgres` process) and the load generator (autocannon, or the `neon()` client, in the benchmark's process). " +
+      'It is the figure that survives a noisy machine; req/s is shown against the ceiling and the floor at the same concurrency. Everything shares the same 2 cores.',
     '',
     table(
       [
-        'route',
+        'target',
         'connections',
         'req/s',
+        'req/s ÷ ceiling',
+        'cost: floor req/s ÷ req/s',
         'p50 (ms)',
         'p99 (ms)',
-        'cost: throughput',
-        'cost: p50',
-        'cost: p99',
+        'CPU/req: Worker (ms)',
+        'CPU/req: local server',
+        'CPU/req: PostgreSQL',
+        'CPU/req: load generator',
+        'Worker CPU ÷ floor',
         'requests',
         'unexpected statuses',
       ],

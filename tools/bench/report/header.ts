@@ -35,7 +35,7 @@ export function header(r: BenchResults, resultsFile: string): string[] {
       (r.postgres.settings.fsync === 'off'
         ? ' Durability is off (`fsync`, `synchronous_commit`, `full_page_writes`): commits are cheaper than on Neon, where a commit waits for the safekeepers.'
         : ''),
-    `- Path measured: the Worker in \`wrangler dev\` (workerd) → \`@neondatabase/serverless\` over HTTP → the local Neon-protocol server (\`tools/neon-local\`, its own Node process, a pool of ${NEON_SERVER_POOL_SIZE} connections) → PostgreSQL. ` +
+    `- Path measured: ${r.wranglerDevStartupMs ? "the Worker's production bundle under Miniflare (workerd, no dev proxy; one comparison row under `wrangler dev`)" : 'the Worker in `wrangler dev` (workerd)'} → \`@neondatabase/serverless\` over HTTP → the local Neon-protocol server (\`tools/neon-local\`, its own Node process, a pool of ${NEON_SERVER_POOL_SIZE} connections) → PostgreSQL. ` +
       'All on loopback: no figure includes network latency; on Cloudflare + Neon each round trip adds the edge-to-database distance.',
     '',
   ]

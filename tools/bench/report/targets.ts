@@ -4,6 +4,7 @@ import { ratio } from '../stats'
 import { matrixTargetRows } from './analytics-matrix'
 import { CONCURRENT_ANALYTICS_ROW, concurrentAnalytics, describeConcurrentAnalytics } from './end-to-end'
 import { BUSINESS, fmt, isLargestCompany, planOf, type Row, TARGETS, table, verdict } from './format'
+import { leanPathTargetRows } from './lean-path'
 import { syncTargetRows } from './sync'
 
 /** Rows of `[target, goal, measured, verdict]`. */
@@ -74,6 +75,7 @@ export function targetRows(r: BenchResults): Row[] {
       verdict(trips.length === 0),
     ])
   }
+  rows.push(...leanPathTargetRows(r.e2e))
   rows.push([
     'Worker bundle, gzipped',
     `≤ ${TARGETS.bundleGzipKiB} KiB`,

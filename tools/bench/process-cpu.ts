@@ -1,0 +1,93 @@
+/**
+ * CPU time per layer of the request path, read from /proc (Linux): each layer is a set of processes, summed over
+ * their threads, plus what their reaped children used (a PostgreSQL backend that exits mid-run still counts).
+ * Differences of two snapshots divided by the requests served give CPU milliseconds per request per layer, a
+ * figure that survives a noisy machine better than requests per second.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+
+/** /proc's clock ticks (USER_HZ), 100 on Linux's ABI whatever the kernel's own tick rate. */
+const TICK_MS = 10
+
+export const LAYERS = ['worker', 'neonLocal', 'postgres', 'loadGenerator'] as const
+export type Layer = (typeof LAYERS)[number]
+export type LayerCpu = Record<Layer, number>
+
+export const LAYER_NAMES: Record<Layer, string> = {
+  worker: 'Worker',
+  neonLocal: 'local server',
+  postgres: 'PostgreSQL',
+  loadGenerator: 'load generator',
+}
+
+interface ProcessStat {
+  pid: number
+  comm: string
+  processGroup: number
+  /** utime + stime + cutime + cstime, in ms. */
+  cpuMs: number
+}
+
+function readStat(pid: string): ProcessStat | undefined {
+  let text: string
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  } catch {
+    return undefined // Gone between the listing and the read.
+  }
+  // `pid (comm) state ppid pgrp ...`; comm may hold spaces and parentheses, so split after the last ')'.
+  const close = text.lastIndexOf(')')
+  const fields = text.slice(close + 2).split(' ')
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0)
+  return {
+    pid: Number(pid),
+    comm: text.slice(text.indexOf('(') + 1, close),
+    processGroup: Number(fields[2]),
+    cpuMs: ticks * TICK_MS,
+  }
+}
+
+export interface LayerProcesses {
+  /** The Worker's process group (workerd under Miniflare; wrangler, its proxy and workerd under `wrangler dev`). */
+  worker?: number
+  /** The local Neon-protocol server's process group. */
+  neonLocal?: number
+}
+
+/** CPU used so far by each layer; PostgreSQL is every `postgres` process, the load generator this process. */
+export function cpuSnapshot(processes: LayerProcesses): LayerCpu {
+  const out: LayerCpu = { worker: 0, neonLocal: 0, postgres: 0, loadGenerator: 0 }
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue
+    const stat = readStat(pid)
+    if (!stat) continue
+    if (stat.processGroup === processes.worker) out.worker += stat.cpuMs
+    else if (stat.processGroup === processes.neonLocal) out.neonLocal += stat.cpuMs
+    else if (stat.comm === 'postgres') out.postgres += stat.cpuMs
+  }
+  const self = process.cpuUsage()
+  out.loadGenerator = (self.user + self.system) / 1000
+  return out
+}
+
+/** CPU ms per request per layer between two snapshots. */
+export function cpuPerRequest(before: LayerCpu, after: LayerCpu, requests: number): LayerCpu {
+  const per = (layer: Layer) =>
+    requests > 0 ? Math.round(((after[layer] - before[layer]) / requests) * 1000) / 1000 : Number.NaN
+  return {
+    worker: per('worker'),
+    neonLocal: per('neonLocal'),
+    postgres: per('postgres'),
+    loadGenerator: per('loadGenerator'),
+  }
+}
+
+/** CPU used so far by each command (workerd, node, ...) of one process group. */
+export function groupCpuByCommand(processGroup: number): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const pid of readdirSync('/proc')) {
+    const stat = /^\d+$/.test(pid) ? readStat(pid) : undefined
+    if (stat?.processGroup === processGroup) out[stat.comm] = (out[stat.comm] ?? 0) + stat.cpuMs
+  }
+  return out
+}

@@ -1,0 +1,81 @@
+/**
+ * The lean request path's targets, judged on the Worker's own CPU per request (its workerd process, from /proc)
+ * measured under Miniflare in the same run: the floor route against the bare Worker (the harness's ceiling) and
+ * the `neon()`-from-Node path, every client route and a cached analytics answer against the floor.
+ */
+import type { LoadResult } from '../load'
+import { BARE_KEY, DRIVER_KEY } from '../measure/end-to-end'
+import type { E2eResult } from '../results'
+import { ANALYTICS_CACHED, FLOOR_KEY } from '../routes'
+import { ratio, round } from '../stats'
+import { fmt, type Row, verdict } from './format'
+
+export const LEAN_TARGETS = {
+  /** The floor route's Worker CPU per request above the bare Worker's, ms. */
+  floorAboveBareMs: 1.0,
+  /** Floor throughput ÷ the `neon()`-from-Node path's. */
+  floorVsDriver: 0.6,
+  /** A client route's Worker CPU ÷ the floor's. */
+  clientRouteVsFloor: 1.3,
+  /** A cached analytics answer's Worker CPU ÷ the floor's. */
+  cachedAnalyticsVsFloor: 1.1,
+}
+
+/** The rows of the lean-path targets start with this (missed-targets.ts finds them by it). */
+export const LEAN_PATH_ROW = 'Lean request path'
+
+/** The client routes judged against the floor (the floor itself excluded). */
+const CLIENT_ROUTES = ['get', 'list', 'status', 'create', 'delete', 'batch', 'changes']
+
+const runAt = (e2e: E2eResult[], key: string, connections: number): LoadResult | undefined =>
+  e2e.find((e) => e.route === key)?.runs.find((run) => run.connections === connections)
+
+const workerCpu = (run: LoadResult | undefined) => run?.cpuMsPerRequest?.worker ?? Number.NaN
+
+export function leanPathTargetRows(e2e: E2eResult[]): Row[] {
+  const floorRuns = e2e.find((e) => e.route === FLOOR_KEY)?.runs ?? []
+  if (!floorRuns.some((run) => run.cpuMsPerRequest)) return []
+  return floorRuns.flatMap((floor) => {
+    const c = floor.connections
+    const bare = runAt(e2e, BARE_KEY, c)
+    const driver = runAt(e2e, DRIVER_KEY, c)
+    const cached = runAt(e2e, ANALYTICS_CACHED.key, c)
+    const above = round(workerCpu(floor) - workerCpu(bare), 3)
+    const throughput = ratio(floor.requestsPerSecond, driver?.requestsPerSecond ?? Number.NaN)
+    const clients = CLIENT_ROUTES.map((key) => ({
+      key,
+      r: ratio(workerCpu(runAt(e2e, key, c)), workerCpu(floor)),
+    }))
+    const over = clients.filter((x) => !(x.r <= LEAN_TARGETS.clientRouteVsFloor))
+    const worst = clients.reduce((a, b) => (b.r > a.r ? b : a), clients[0] ?? { key: '', r: Number.NaN })
+    const cachedRatio = ratio(workerCpu(cached), workerCpu(floor))
+    return [
+      [
+        `${LEAN_PATH_ROW}, c=${c}: floor's Worker CPU per request above the bare Worker's`,
+        `≤ ${LEAN_TARGETS.floorAboveBareMs} ms`,
+        `${fmt(workerCpu(floor), 3)} − ${fmt(workerCpu(bare), 3)} = ${fmt(above, 3)} ms`,
+        verdict(above <= LEAN_TARGETS.floorAboveBareMs),
+      ],
+      [
+        `${LEAN_PATH_ROW}, c=${c}: floor throughput ÷ \`neon()\` from Node`,
+        `≥ ${LEAN_TARGETS.floorVsDriver}`,
+        `${fmt(floor.requestsPerSecond, 0)} / ${fmt(driver?.requestsPerSecond, 0)} req/s = ${fmt(throughput)}`,
+        verdict(throughput >= LEAN_TARGETS.floorVsDriver),
+      ],
+      [
+        `${LEAN_PATH_ROW}, c=${c}: every client route's Worker CPU ÷ the floor's`,
+        `≤ ${LEAN_TARGETS.clientRouteVsFloor}`,
+        over.length === 0
+          ? `highest ${worst.key} ${fmt(worst.r)}`
+          : over.map((x) => `${x.key} ${fmt(x.r)}`).join(', '),
+        verdict(over.length === 0),
+      ],
+      [
+        `${LEAN_PATH_ROW}, c=${c}: a cached analytics answer's Worker CPU ÷ the floor's`,
+        `≤ ${LEAN_TARGETS.cachedAnalyticsVsFloor}`,
+        `${fmt(workerCpu(cached), 3)} / ${fmt(workerCpu(floor), 3)} ms = ${fmt(cachedRatio)}`,
+        verdict(cachedRatio <= LEAN_TARGETS.cachedAnalyticsVsFloor),
+      ],
+    ]
+  })
+}

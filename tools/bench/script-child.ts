@@ -1,0 +1,53 @@
+/**
+ * A TypeScript tool of the benchmark in a Node process of its own (tsx), so it shares no event loop with the load
+ * generator and its CPU can be read apart: it prints `{"url": ...}` as its first JSON stdout line when ready, and
+ * stops when its stdin closes (the benchmark gone) or on SIGTERM.
+ */
+import { join } from 'node:path'
+import { spawnChild } from '../child-process'
+import { ROOT } from '../root'
+import { onCleanup } from './cleanup'
+
+export interface ScriptChild {
+  url: string
+  /** Its process group (the child leads one, with whatever it spawns, e.g. workerd). */
+  processGroup: number
+  stop(): Promise<void>
+}
+
+export async function startScriptChild(
+  name: string,
+  script: string,
+  args: string[],
+  logFile: string,
+): Promise<ScriptChild> {
+  let resolveUrl: (url: string) => void = () => undefined
+  const ready = new Promise<string>((resolve) => {
+    resolveUrl = resolve
+  })
+  const child = spawnChild(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), script, ...args],
+    {
+      cwd: ROOT,
+      stdin: 'pipe',
+      output: {
+        kind: 'file',
+        path: logFile,
+        onStdoutLine: (line) => {
+          if (line.startsWith('{')) resolveUrl((JSON.parse(line) as { url: string }).url)
+        },
+      },
+    },
+  )
+  const stop = onCleanup(name, () => child.stop())
+  const url = await Promise.race([
+    ready,
+    child.exited.then(() => {
+      throw new Error(`${name} exited; see ${logFile}`)
+    }),
+  ])
+  const processGroup = child.process.pid
+  if (processGroup === undefined) throw new Error(`${name}: no pid`)
+  return { url, processGroup, stop }
+}
