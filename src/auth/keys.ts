@@ -65,8 +65,15 @@ export function verificationKey(config: Config): { key: JWTVerifyGetKey; algorit
   let key = hmacKeys.get(secret)
   // Stryker disable next-line ConditionalExpression: equivalent, a cache; a new lookup returns the same bytes.
   if (!key) {
-    const bytes = new TextEncoder().encode(secret)
-    key = async () => bytes
+    // Imported once per isolate: given raw bytes, jose would import the key again on every verification.
+    const imported = crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    )
+    key = () => imported
     hmacKeys.set(secret, key)
   }
   return { key, algorithms: HMAC_ALGORITHMS }

@@ -1,5 +1,3 @@
-import { tryGetContext } from 'hono/context-storage'
-
 /** Per-request database figures, for `Server-Timing` and the request log. */
 export type DatabaseMetrics = { roundTrips: number; ms: number }
 
@@ -7,20 +5,22 @@ export class DatabaseUnavailableError extends Error {
   override name = 'DatabaseUnavailableError'
 }
 
-type MetricsEnv = { Variables: { dbMetrics?: DatabaseMetrics } }
-
 /**
- * The Neon driver's fetch. The driver only lets us replace `fetch` globally, so the request whose query this is
- * comes from Hono's context storage (AsyncLocalStorage).
+ * The request's figures ride in the driver's `fetchOptions`, which it spreads into each fetch's init: the driver
+ * only lets us replace `fetch` globally, and this way each query finds its own request's figures without
+ * AsyncLocalStorage (which costs every request's promises, database or not).
  */
+export type MeteredInit = RequestInit & { dbMetrics?: DatabaseMetrics }
+
+/** The Neon driver's fetch: counts round trips and their time, and tells an unavailable database from a query error. */
 export async function recordDatabaseFetch(
   input: string | URL | Request,
-  init?: RequestInit,
+  init?: MeteredInit,
 ): Promise<Response> {
-  const metrics = tryGetContext<MetricsEnv>()?.get('dbMetrics')
+  const { dbMetrics, ...fetchInit } = init ?? {}
   const started = performance.now()
   try {
-    const response = await fetch(input, init)
+    const response = await fetch(input, fetchInit)
     // 400 carries a Postgres error (a bug or a constraint: the caller decides); any other failure means the
     // database or its proxy is not serving us.
     if (!response.ok && response.status !== 400) {
@@ -28,9 +28,9 @@ export async function recordDatabaseFetch(
     }
     return response
   } finally {
-    if (metrics) {
-      metrics.roundTrips += 1
-      metrics.ms += performance.now() - started
+    if (dbMetrics) {
+      dbMetrics.roundTrips += 1
+      dbMetrics.ms += performance.now() - started
     }
   }
 }

@@ -17,6 +17,7 @@ const urlFor = (config: Config, role: DatabaseRole): string =>
 export const database = (role: DatabaseRole) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const config = c.get('config')
-    c.set('db', createDb(config, urlFor(config, role), AbortSignal.timeout(config.DB_TIMEOUT_MS)))
+    const signal = AbortSignal.timeout(config.DB_TIMEOUT_MS)
+    c.set('db', createDb(config, urlFor(config, role), signal, c.get('dbMetrics')))
     await next()
   })

@@ -26,7 +26,7 @@ import { createBenchDatabase, withClient } from './postgres'
 import type { AnalyticsMatrix, DatasetResult, E2eResult, WriteContention } from './results'
 import { drawSamples, ROUTES } from './routes'
 import { type ScriptChild, startScriptChild } from './script-child'
-import { startBareWorker, startMiniflareWorker, startWranglerDevWorker } from './worker'
+import { startBareWorker, startLadderWorker, startMiniflareWorker, startWranglerDevWorker } from './worker'
 
 /** The local Neon-protocol server in a child process; resolves with its /sql URL. */
 export function startNeonServer(
@@ -132,6 +132,10 @@ export async function runDataset(
         endpoint: neon.url,
         logFile: join(workDir, `worker-${scale.name}-e2e.log`),
       }),
+      ladder: await startLadderWorker(workDir, {
+        endpoint: neon.url,
+        logFile: join(workDir, `ladder-${scale.name}.log`),
+      }),
       bare: await startBareWorker(workDir, join(workDir, 'bare-worker.log')),
       wranglerDev: await startWranglerDevWorker({
         endpoint: neon.url,
@@ -149,6 +153,7 @@ export async function runDataset(
     e2e = await measureEndToEnd(harness, samples, plan, concurrency, scale.name)
     await harness.wranglerDev.stop()
     await harness.bare.stop()
+    await harness.ladder.stop()
     writeContention = await measureWriteContention(
       database.url,
       harness.api,

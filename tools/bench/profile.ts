@@ -18,10 +18,10 @@ import { startNeonServer } from './dataset'
 import { generateData, SCALES } from './generate'
 import { runLoad } from './load'
 import { log } from './log'
-import { cpuPerRequest, cpuSnapshot, groupCpuByCommand } from './process-cpu'
 import { createBenchDatabase, startBenchPostgres, withClient } from './postgres'
+import { cpuPerRequest, cpuSnapshot, groupCpuByCommand } from './process-cpu'
 import { drawSamples, routeByKey } from './routes'
-import { startMiniflareWorker, unminifiedBundle } from './worker'
+import { buildBundle, startMiniflareWorker } from './worker'
 
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     drawSamples(client, { users: 50, companies: 10 }, data),
   )
   const inspectorPort = await freePort()
-  const worker = await startMiniflareWorker(await unminifiedBundle(workDir, 'profile'), {
+  const worker = await startMiniflareWorker(await buildBundle(workDir, 'profile', { minify: false }), {
     endpoint: neon.url,
     logFile: join(workDir, 'worker.log'),
     inspectorPort,
@@ -114,7 +114,10 @@ async function main(): Promise<void> {
   const plain = await runLoad(worker.baseUrl, route, samples, connections, seconds, 500_000)
   const cpu = cpuPerRequest(before, cpuSnapshot(processes), plain.requests)
   const commands = Object.entries(groupCpuByCommand(worker.processGroup))
-    .map(([command, ms]) => `${command} ${((ms - (commandsBefore[command] ?? 0)) / plain.requests).toFixed(3)} ms`)
+    .map(
+      ([command, ms]) =>
+        `${command} ${((ms - (commandsBefore[command] ?? 0)) / plain.requests).toFixed(3)} ms`,
+    )
     .join(', ')
   const inspector = await inspect(inspectorPort)
   await inspector.send('Profiler.enable')
@@ -138,7 +141,9 @@ main()
   .then(() => cleanupAll())
   .then(() => process.exit(0))
   .catch(async (error: unknown) => {
-    console.error(`[profile] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+    console.error(
+      `[profile] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    )
     await cleanupAll()
     process.exit(1)
   })

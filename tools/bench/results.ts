@@ -114,8 +114,11 @@ export interface DatasetResult {
   statusCounts?: StatusCountsComparison
 }
 
-/** What an end-to-end target is: the harness's ceiling, the path without the Worker, a route, the dev proxy. */
-export type E2eKind = 'ceiling' | 'driver' | 'route' | 'wrangler-dev'
+/**
+ * What an end-to-end target is: the harness's ceiling, a rung of the ladder, the path without the Worker, a route,
+ * the floor under the dev proxy.
+ */
+export type E2eKind = 'ceiling' | 'ladder' | 'driver' | 'route' | 'wrangler-dev'
 
 export interface E2eResult {
   scale: ScaleName

@@ -89,7 +89,12 @@ async function firstOk(url: string, since: number, timeoutMs: number): Promise<n
 
 async function underMiniflare(
   name: string,
-  host: { scriptPath: string; configPath?: string; bindings?: Record<string, string>; inspectorPort?: number },
+  host: {
+    scriptPath: string
+    configPath?: string
+    bindings?: Record<string, string>
+    inspectorPort?: number
+  },
   readyPath: string,
   logFile: string,
 ): Promise<RunningWorker> {
@@ -125,7 +130,7 @@ export function startMiniflareWorker(bundleEntry: string, options: WorkerOptions
 }
 
 /**
- * The harness's ceiling: tools/bench/bare-worker.ts (Hono answering "ok"), bundled by wrangler with the same
+ * The harness's ceiling: tools/bench/workers/bare.ts (Hono answering "ok"), bundled by wrangler with the same
  * build settings (minified), under Miniflare.
  */
 export async function startBareWorker(workDir: string, logFile: string): Promise<RunningWorker> {
@@ -133,7 +138,7 @@ export async function startBareWorker(workDir: string, logFile: string): Promise
   const config = join(workDir, 'bare-worker.toml')
   writeFileSync(
     config,
-    `name = "bare-worker"\nmain = ${JSON.stringify(join(ROOT, 'tools', 'bench', 'bare-worker.ts'))}\n` +
+    `name = "bare-worker"\nmain = ${JSON.stringify(join(ROOT, 'tools', 'bench', 'workers', 'bare.ts'))}\n` +
       'compatibility_date = "2026-05-03"\nminify = true\n',
   )
   const build = await runWrangler(['deploy', '--dry-run', '--config', config, '--outdir', outdir], {
@@ -141,22 +146,22 @@ export async function startBareWorker(workDir: string, logFile: string): Promise
   })
   if (build.status !== 0)
     throw new Error(`bundling the bare Worker failed:\n${build.stdout}\n${build.stderr}`)
-  return underMiniflare(
-    'bare Worker (Miniflare)',
-    { scriptPath: join(outdir, 'bare-worker.js') },
-    '/',
-    logFile,
-  )
+  return underMiniflare('bare Worker (Miniflare)', { scriptPath: join(outdir, 'bare.js') }, '/', logFile)
 }
 
 /**
- * A bundle built as a deploy builds it (wrangler.toml's settings and aliases) but not minified, so a profile keeps
- * function names: of the Worker, or of another entry module (`main`, relative to the project).
+ * A bundle built as a deploy builds it (wrangler.toml's settings and aliases) of another entry module (`main`,
+ * relative to the project; default the Worker's), optionally not minified so a profile keeps function names.
  */
-export async function unminifiedBundle(workDir: string, name: string, main?: string): Promise<string> {
+export async function buildBundle(
+  workDir: string,
+  name: string,
+  options: { main?: string; minify: boolean },
+): Promise<string> {
   const outdir = join(workDir, `bundle-${name}`)
-  let source = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8').replace(/^minify = true$/m, 'minify = false')
-  if (main) source = source.replace(/^main = .*$/m, `main = ${JSON.stringify(main)}`)
+  let source = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
+  if (!options.minify) source = source.replace(/^minify = true$/m, 'minify = false')
+  if (options.main) source = source.replace(/^main = .*$/m, `main = ${JSON.stringify(options.main)}`)
   const config = join(ROOT, `.bench-wrangler-${name}.${process.pid}.toml`)
   writeFileSync(config, source)
   try {
@@ -167,7 +172,13 @@ export async function unminifiedBundle(workDir: string, name: string, main?: str
   } finally {
     rmSync(config, { force: true })
   }
-  return join(outdir, main ? basename(main).replace(/\.ts$/, '.js') : 'index.js')
+  return join(outdir, options.main ? basename(options.main).replace(/\.ts$/, '.js') : 'index.js')
+}
+
+/** The ladder (tools/bench/workers/ladder.ts): the API's bundle with rungs beside it, minified as deployed. */
+export async function startLadderWorker(workDir: string, options: WorkerOptions): Promise<RunningWorker> {
+  const bundle = await buildBundle(workDir, 'ladder', { main: 'tools/bench/workers/ladder.ts', minify: true })
+  return startMiniflareWorker(bundle, options)
 }
 
 /** The Worker under `wrangler dev` (source, not the bundle: what `npm run dev` runs). */

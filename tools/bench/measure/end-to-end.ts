@@ -1,7 +1,8 @@
 /**
  * End to end on the Worker's runtime: the production bundle under Miniflare (workerd, no dev proxy) on the real
- * database, every route beside the harness's ceiling (a bare Hono Worker), the path without the Worker (`neon()`
- * from Node sending `SELECT 1`) and one `wrangler dev` row (the floor route) for comparison. Interleaved: each round
+ * database, every route beside the harness's ceiling (a bare Hono Worker), the ladder (the Worker's own CPU piece
+ * by piece, workers/ladder.ts), the path without the Worker (`neon()` from Node sending `SELECT 1`) and one
+ * `wrangler dev` row (the floor route) for comparison. Interleaved: each round
  * runs every target at each concurrency in turn, so a slow moment of the machine spreads over all of them. Each
  * run also reads the CPU each layer used (process-cpu.ts), per request.
  */
@@ -52,9 +53,22 @@ const BARE_ROUTE: RouteCase = {
   request: () => ({ method: 'GET', path: '/', headers: {} }),
 }
 
+/** The ladder's rungs (tools/bench/workers/ladder.ts), each one more piece of the floor route's work. */
+export const LADDER_RUNGS: { key: string; label: string }[] = [
+  { key: 'bare', label: 'a bare answer' },
+  { key: 'log', label: '+ one JSON log line' },
+  { key: 'hono', label: 'Hono routing, a bare answer' },
+  { key: 'middleware', label: "Hono + the API's Worker-wide middleware" },
+  { key: 'fetch', label: 'one raw fetch of `SELECT 1` to the local server' },
+  { key: 'neon', label: 'the same through `neon()`' },
+  { key: 'drizzle', label: 'the same through drizzle' },
+].map((rung) => ({ key: `ladder.${rung.key}`, label: `ladder: ${rung.label}` }))
+
 export interface EndToEndHarness {
   /** The API's bundle under Miniflare. */
   api: RunningWorker
+  /** The ladder's bundle under Miniflare: the API's, with rungs beside it. */
+  ladder: RunningWorker
   bare: RunningWorker
   wranglerDev: RunningWorker
   /** The local Neon-protocol server: its /sql URL and process group. */
@@ -85,8 +99,17 @@ function targets(harness: EndToEndHarness, samples: Samples): Target[] {
       runLoad(worker.baseUrl, route, samples, connections, seconds, offset),
   })
   const floor = routeByKey(FLOOR_KEY)
+  const rung = (key: string, label: string): RouteCase => ({
+    key,
+    label,
+    surface: 'floor',
+    write: false,
+    status: [200],
+    request: () => ({ method: 'GET', path: `/__ladder/${key.replace('ladder.', '')}`, headers: {} }),
+  })
   return [
     http(BARE_ROUTE, harness.bare, 'ceiling'),
+    ...LADDER_RUNGS.map(({ key, label }) => http(rung(key, label), harness.ladder, 'ladder')),
     {
       key: DRIVER_KEY,
       label: 'without the Worker: `SELECT 1` by `neon()` from Node to the local server',

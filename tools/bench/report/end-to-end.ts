@@ -5,6 +5,7 @@ import type { E2eResult } from '../results'
 import { ANALYTICS_UNCACHED, FLOOR_KEY, TIMESERIES_UNCACHED } from '../routes'
 import { ratio } from '../stats'
 import { count, fmt, type Row, table } from './format'
+import { ladderSection } from './lean-path'
 
 /** The targets row of the concurrent uncached analytics loads starts with this. */
 export const CONCURRENT_ANALYTICS_ROW = 'Concurrent analytics requests'
@@ -114,6 +115,7 @@ export function endToEndSection(e2e: E2eResult[]): string[] {
       rows(e2e),
     ),
     '',
+    ...ladderSection(e2e),
     ...(analytics
       ? [
           `${analytics.connections} concurrent analytics requests for the largest company, each a question not asked before ` +

@@ -4,6 +4,7 @@ import { ratio } from '../stats'
 import { MATRIX_ROW, matrixMiss } from './analytics-matrix'
 import { CONCURRENT_ANALYTICS_ROW } from './end-to-end'
 import { BUSINESS, fmt, isLargestCompany, measuredFavoriteCounts, planOf, type Row, verdict } from './format'
+import { LEAN_PATH_ROW, leanPathMiss } from './lean-path'
 import { statusCountsMiss } from './sync'
 
 function scaleMiss(r: BenchResults, misses: string[]): string | undefined {
@@ -119,6 +120,7 @@ export function missedTargetsSection(r: BenchResults, targetRows: Row[]): string
       ),
     ),
     statusCountsMiss(r),
+    missed.some((m) => m.startsWith(LEAN_PATH_ROW)) ? leanPathMiss(r.e2e) : undefined,
     missed.some((m) => m.startsWith('Worker bundle')) ? bundleMiss(r) : undefined,
     r.durationSeconds > 600 ? runTimeMiss(r) : undefined,
   ].filter((line) => line !== undefined)

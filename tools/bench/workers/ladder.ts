@@ -1,13 +1,23 @@
 /**
  * The API Worker with rungs beside it, for the benchmark's breakdown of the Worker's own CPU: each `/__ladder/*`
- * path adds one piece of the floor route's work to a bare answer (a log line, one raw fetch to the local server,
- * the same query through `neon()`, through drizzle), and any other path is the API itself. Bench-only: never deployed.
+ * path does one piece of the floor route's work in the same bundle, isolate and configuration: a bare answer, a
+ * log line, one raw fetch to the local server, the same query through `neon()` and through drizzle, Hono alone and
+ * with the Worker-wide middleware. Any other path is the API itself. Bench-only: never deployed.
  */
 import { neon, neonConfig } from '@neondatabase/serverless'
 import { sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/neon-http'
-import api from '../../src/index'
-import type { Env } from '../../src/env'
+import { Hono } from 'hono'
+import { createApp } from '../../../src/app/create-app'
+import { useWorkerMiddleware } from '../../../src/app/worker-middleware'
+import type { Env } from '../../../src/env'
+import api from '../../../src/index'
+
+/** Hono alone, then with the API's Worker-wide middleware: what routing and that middleware cost without a query. */
+const hono = new Hono().get('/__ladder/hono', (c) => c.text('ok'))
+const withMiddleware = createApp()
+useWorkerMiddleware(withMiddleware)
+withMiddleware.get('/__ladder/middleware', (c) => c.text('ok'))
 
 const ok = () => new Response('ok')
 
@@ -41,8 +51,12 @@ const rungs: Record<string, (env: Env) => Promise<Response>> = {
 
 export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext) {
-    const rung = rungs[new URL(request.url).pathname]
-    return rung ? rung(env) : api.fetch(request, env, ctx)
+    const path = new URL(request.url).pathname
+    const rung = rungs[path]
+    if (rung) return rung(env)
+    if (path === '/__ladder/hono') return hono.fetch(request, env, ctx)
+    if (path === '/__ladder/middleware') return withMiddleware.fetch(request, env, ctx)
+    return api.fetch(request, env, ctx)
   },
   scheduled: api.scheduled,
 }
