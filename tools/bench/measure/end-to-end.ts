@@ -6,6 +6,7 @@
  * runs every target at each concurrency in turn, so a slow moment of the machine spreads over all of them. Each
  * run also reads the CPU each layer used (process-cpu.ts), per request.
  */
+import { sleep } from '../../child-process'
 import { runDriverLoad } from '../driver-load'
 import type { ScaleName } from '../generate'
 import { type LoadResult, runLoad } from '../load'
@@ -39,6 +40,9 @@ const API_ROUTES: RouteCase[] = [
   ANALYTICS_UNCACHED,
   TIMESERIES_UNCACHED,
 ]
+
+/** A pause after each run, before its CPU is read, for the requests still in flight at its deadline. */
+const SETTLE_MS = 500
 
 export const BARE_KEY = 'bare'
 export const DRIVER_KEY = 'neonSelect1'
@@ -184,6 +188,8 @@ export async function measureEndToEnd(
         const processes = { worker: target.worker?.processGroup, neonLocal: harness.neonLocal.processGroup }
         const before = cpuSnapshot(processes)
         const load = await target.run(connections, seconds, offset)
+        // The requests autocannon abandoned at the deadline finish now: their CPU stays with this target, not the next.
+        await sleep(SETTLE_MS)
         const after = cpuSnapshot(processes)
         offset += 100_000
         const cpuMs = cpuPerRequest(before, after, 1) // totals: divided by the merged request count below
