@@ -63,7 +63,7 @@ export function verificationKey(config: Config): { key: JWTVerifyGetKey; algorit
   }
   const secret = config.JWT_SECRET ?? ''
   let key = hmacKeys.get(secret)
-  // Stryker disable next-line ConditionalExpression: equivalent, a cache; a new lookup returns the same bytes.
+  // Stryker disable next-line ConditionalExpression: equivalent, a cache; a new lookup imports an equal key.
   if (!key) {
     // Imported once per isolate: given raw bytes, jose would import the key again on every verification.
     const imported = crypto.subtle.importKey(

@@ -130,6 +130,18 @@ describe('headers on every response', () => {
     const listed = await api('/favorites', { token })
     expect(listed.headers.get('Server-Timing')).toMatch(/db;dur=[\d.]+;desc="database \(1 round trips\)"/)
   })
+
+  it('concurrent requests in one isolate each count only their own round trips', async () => {
+    const tokens = await Promise.all(Array.from({ length: 6 }, async () => userToken(await createUser())))
+    // Half of them are refused before any query: a count leaking between requests would show on either side.
+    const responses = await Promise.all(
+      tokens.map((token, i) => api(i % 2 === 0 ? '/favorites' : '/favorites?limit=0', { token })),
+    )
+    responses.forEach((response, i) => {
+      expect(response.status).toBe(i % 2 === 0 ? 200 : 400)
+      expect(response.headers.get('Server-Timing')).toContain(`database (${i % 2 === 0 ? 1 : 0} round trips)`)
+    })
+  })
 })
 
 describe('one structured log line per request', () => {
