@@ -94,11 +94,16 @@ function rangeSums(
   extra: (table: 'd' | 's') => SQL = () => sql``,
 ): SQL {
   const { days, edges } = keyedRanges(ranges)
-  return sql`SELECT r.k, d.favorites AS n ${extra('d')} FROM ${days} r
-      JOIN ${tables.days} d ON ${scope('d')} AND d.day >= r.first_day AND d.day < r.end_day
+  // Each range is its own index range scan (LATERAL, `OFFSET 0` keeping the planner from flattening it): as a plain
+  // join, the planner can instead read all of a company's quarter-hours and filter them against every range, which
+  // measured 450-530 ms at 10M for a Kathmandu month by day (30 ranges, none on a UTC day) instead of a few ms.
+  return sql`SELECT r.k, d.n ${extra('d')} FROM ${days} r CROSS JOIN LATERAL (
+        SELECT d.favorites AS n ${extra('d')} FROM ${tables.days} d
+        WHERE ${scope('d')} AND d.day >= r.first_day AND d.day < r.end_day OFFSET 0) d
     UNION ALL
-    SELECT e.k, s.favorites AS n ${extra('s')} FROM ${edges} e
-      JOIN ${tables.slots} s ON ${scope('s')} AND s.slot >= e.lo AND s.slot < e.hi`
+    SELECT e.k, s.n ${extra('s')} FROM ${edges} e CROSS JOIN LATERAL (
+        SELECT s.favorites AS n ${extra('s')} FROM ${tables.slots} s
+        WHERE ${scope('s')} AND s.slot >= e.lo AND s.slot < e.hi OFFSET 0) s`
 }
 
 /** The start of the zone's hour of an activity's newest favourite: never finer (the privacy floor). */
