@@ -8,6 +8,7 @@
 import { dirname } from 'node:path'
 import { Miniflare, type WorkerOptions } from 'miniflare'
 import { unstable_getMiniflareWorkerOptions } from 'wrangler'
+import { serveUntilParentGone } from './script-child'
 
 interface HostOptions {
   scriptPath: string
@@ -38,15 +39,4 @@ const miniflare = new Miniflare({
   ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
 })
 const url = await miniflare.ready
-console.log(JSON.stringify({ url: url.origin }))
-
-let stopping = false
-const stop = () => {
-  if (stopping) return
-  stopping = true
-  void miniflare.dispose().finally(() => process.exit(0))
-}
-process.on('SIGTERM', stop)
-process.on('SIGINT', stop)
-process.stdin.on('end', stop)
-process.stdin.resume()
+serveUntilParentGone(url.origin, () => miniflare.dispose())

@@ -7,6 +7,7 @@
  */
 import { LOCAL_ANALYTICS_ENDPOINT } from '../db/connect'
 import { startNeonLocalServer } from '../neon-local/server'
+import { serveUntilParentGone } from './script-child'
 
 const url = process.argv[2]
 if (!url) {
@@ -20,16 +21,4 @@ const server = await startNeonLocalServer({
   endpoints: replicaUrl ? { [LOCAL_ANALYTICS_ENDPOINT]: { kind: 'postgres', url: replicaUrl, max } } : {},
   port: 0,
 })
-console.log(JSON.stringify({ url: server.url }))
-
-let stopping = false
-const stop = () => {
-  if (stopping) return
-  stopping = true
-  void server.close().finally(() => process.exit(0))
-}
-process.on('SIGTERM', stop)
-process.on('SIGINT', stop)
-// The parent died without telling us: stdin closes.
-process.stdin.on('end', stop)
-process.stdin.resume()
+serveUntilParentGone(server.url, () => server.close())

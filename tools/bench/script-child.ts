@@ -51,3 +51,21 @@ export async function startScriptChild(
   if (processGroup === undefined) throw new Error(`${name}: no pid`)
   return { url, processGroup, stop }
 }
+
+/**
+ * The child's side: announces `url` on stdout, then runs `close` and exits on SIGTERM, SIGINT, or its stdin closing
+ * (the benchmark died without telling it).
+ */
+export function serveUntilParentGone(url: string, close: () => Promise<unknown>): void {
+  console.log(JSON.stringify({ url }))
+  let stopping = false
+  const stop = () => {
+    if (stopping) return
+    stopping = true
+    void close().finally(() => process.exit(0))
+  }
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+  process.stdin.on('end', stop)
+  process.stdin.resume()
+}
