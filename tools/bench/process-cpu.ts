@@ -70,17 +70,28 @@ export function cpuSnapshot(processes: LayerProcesses): LayerCpu {
   return out
 }
 
+const eachLayer = (value: (layer: Layer) => number): LayerCpu => ({
+  worker: value('worker'),
+  neonLocal: value('neonLocal'),
+  postgres: value('postgres'),
+  loadGenerator: value('loadGenerator'),
+})
+
+/** CPU ms each layer used between two snapshots. */
+export const cpuDelta = (before: LayerCpu, after: LayerCpu): LayerCpu =>
+  eachLayer((layer) => after[layer] - before[layer])
+
+/** The sum of several measurements, layer by layer. */
+export const sumCpu = (all: LayerCpu[]): LayerCpu =>
+  eachLayer((layer) => all.reduce((a, c) => a + c[layer], 0))
+
+/** CPU ms per request per layer, of `total` spent on `requests` (NaN for none). */
+export const perRequest = (total: LayerCpu, requests: number): LayerCpu =>
+  eachLayer((layer) => (requests > 0 ? Math.round((total[layer] / requests) * 1000) / 1000 : Number.NaN))
+
 /** CPU ms per request per layer between two snapshots. */
-export function cpuPerRequest(before: LayerCpu, after: LayerCpu, requests: number): LayerCpu {
-  const per = (layer: Layer) =>
-    requests > 0 ? Math.round(((after[layer] - before[layer]) / requests) * 1000) / 1000 : Number.NaN
-  return {
-    worker: per('worker'),
-    neonLocal: per('neonLocal'),
-    postgres: per('postgres'),
-    loadGenerator: per('loadGenerator'),
-  }
-}
+export const cpuPerRequest = (before: LayerCpu, after: LayerCpu, requests: number): LayerCpu =>
+  perRequest(cpuDelta(before, after), requests)
 
 /** CPU used so far by each command (workerd, node, ...) of one process group. */
 export function groupCpuByCommand(processGroup: number): Record<string, number> {

@@ -12,7 +12,7 @@ import type { ScaleName } from '../generate'
 import { type LoadResult, runLoad } from '../load'
 import { log } from '../log'
 import type { MeasurementPlan } from '../measurement-plans'
-import { cpuPerRequest, cpuSnapshot, LAYERS, type LayerCpu } from '../process-cpu'
+import { cpuDelta, cpuSnapshot, type LayerCpu, perRequest, sumCpu } from '../process-cpu'
 import type { E2eKind, E2eResult } from '../results'
 import {
   ANALYTICS_CACHED,
@@ -142,10 +142,6 @@ function mergeRounds(rounds: { load: LoadResult; cpuMs: LayerCpu }[]): LoadResul
   const statuses: Record<string, number> = {}
   for (const r of rounds)
     for (const [code, n] of Object.entries(r.load.statuses)) statuses[code] = (statuses[code] ?? 0) + n
-  const cpu = Object.fromEntries(
-    LAYERS.map((layer) => [layer, rounds.reduce((a, r) => a + r.cpuMs[layer], 0)]),
-  )
-  const none: LayerCpu = { worker: 0, neonLocal: 0, postgres: 0, loadGenerator: 0 }
   return {
     connections: first.load.connections,
     durationSeconds: round(seconds, 1),
@@ -162,7 +158,7 @@ function mergeRounds(rounds: { load: LoadResult; cpuMs: LayerCpu }[]): LoadResul
     unexpected: rounds.reduce((a, r) => a + r.load.unexpected, 0),
     errors: rounds.reduce((a, r) => a + r.load.errors, 0),
     rounds: rounds.length,
-    cpuMsPerRequest: cpuPerRequest(none, cpu as LayerCpu, requests),
+    cpuMsPerRequest: perRequest(sumCpu(rounds.map((r) => r.cpuMs)), requests),
   }
 }
 
@@ -192,7 +188,7 @@ export async function measureEndToEnd(
         await sleep(SETTLE_MS)
         const after = cpuSnapshot(processes)
         offset += 100_000
-        const cpuMs = cpuPerRequest(before, after, 1) // totals: divided by the merged request count below
+        const cpuMs = cpuDelta(before, after)
         const key = `${target.key}@${connections}`
         rounds.set(key, [...(rounds.get(key) ?? []), { load, cpuMs }])
       }
