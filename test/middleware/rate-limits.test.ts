@@ -3,13 +3,25 @@
  * caller. The Worker runs here with real rate limiters whose budget is 3 requests a minute (vitest.config.ts).
  */
 import { env } from 'cloudflare:test'
-import { describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { directApi } from '../reliability/direct'
 import { type ApiRequest, expectProblem } from '../support/api'
 import { createUser, newCompanyId } from '../support/database'
 import { signToken, staffToken, userToken } from '../support/tokens'
 
 const BUDGET = 3
+const PERIOD_MS = 60_000
+/** Room for one test's requests (a few seconds on PostgreSQL) with margin. */
+const TEST_ROOM_MS = 15_000
+
+/**
+ * The limiter counts in fixed windows of its period, aligned to the epoch: a budget spent across a window's end
+ * starts over, and the request past it would pass. Each test starts with at least TEST_ROOM_MS of its window left.
+ */
+async function startEarlyInWindow(): Promise<void> {
+  const left = PERIOD_MS - (Date.now() % PERIOD_MS)
+  if (left < TEST_ROOM_MS) await new Promise((resolve) => setTimeout(resolve, left + 100))
+}
 
 /** The Worker with the small budgets in place of the real ones; every answer checked against the document. */
 const call = (path: string, request: ApiRequest) =>
@@ -30,6 +42,8 @@ async function spend(path: string, token: string, times: number): Promise<number
 }
 
 describe('request budgets', () => {
+  beforeEach(startEarlyInWindow, TEST_ROOM_MS + 5_000)
+
   it('a user past the budget gets 429 with Retry-After; another user is unaffected', async () => {
     const token = await userToken(await createUser())
     expect(await spend('/favorites', token, BUDGET)).toEqual([200, 200, 200])
