@@ -21,6 +21,7 @@ export async function startScriptChild(
   args: string[],
   logFile: string,
 ): Promise<ScriptChild> {
+  let announced = false
   let resolveUrl: (url: string) => void = () => undefined
   const ready = new Promise<string>((resolve) => {
     resolveUrl = resolve
@@ -34,8 +35,11 @@ export async function startScriptChild(
       output: {
         kind: 'file',
         path: logFile,
+        // Only the announcement: later lines (a Worker's JSON log lines, say) are output, not messages.
         onStdoutLine: (line) => {
-          if (line.startsWith('{')) resolveUrl((JSON.parse(line) as { url: string }).url)
+          if (announced || !line.startsWith('{"url":')) return
+          announced = true
+          resolveUrl((JSON.parse(line) as { url: string }).url)
         },
       },
     },

@@ -95,13 +95,16 @@ export function barChartSvg(chart: BarChart): string {
     )
   })
   const targets = chart.groups.some((g) => g.bars.some((b) => b.target !== undefined))
-  const legend = [
+  const entries = [
     ...chart.series.map((series, i) => ({ colour: COLOURS[i % COLOURS.length], label: series })),
     ...(targets ? [{ colour: MISSED, label: 'past its target (black tick)' }] : []),
-  ].map(
+  ]
+  // Spread over the plot's width, so every entry stays inside the image.
+  const step = Math.min(150, PLOT_WIDTH / entries.length)
+  const legend = entries.map(
     ({ colour, label }, i) =>
-      `<rect x="${labelWidth + i * 150}" y="${TOP - 22}" width="10" height="10" fill="${colour}"/>` +
-      `<text x="${labelWidth + i * 150 + 14}" y="${TOP - 13}" ${FONT}>${escapeXml(label)}</text>`,
+      `<rect x="${labelWidth + i * step}" y="${TOP - 22}" width="10" height="10" fill="${colour}"/>` +
+      `<text x="${labelWidth + i * step + 14}" y="${TOP - 13}" ${FONT}>${escapeXml(label)}</text>`,
   )
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + PLOT_WIDTH + 60}" height="${height}" ` +
