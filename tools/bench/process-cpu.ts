@@ -54,13 +54,18 @@ export interface LayerProcesses {
   neonLocal?: number
 }
 
+/** Every process's figures, read from /proc once. */
+function processStats(): ProcessStat[] {
+  return readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .map(readStat)
+    .filter((stat) => stat !== undefined)
+}
+
 /** CPU used so far by each layer; PostgreSQL is every `postgres` process, the load generator this process. */
 export function cpuSnapshot(processes: LayerProcesses): LayerCpu {
   const out: LayerCpu = { worker: 0, neonLocal: 0, postgres: 0, loadGenerator: 0 }
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue
-    const stat = readStat(pid)
-    if (!stat) continue
+  for (const stat of processStats()) {
     if (stat.processGroup === processes.worker) out.worker += stat.cpuMs
     else if (stat.processGroup === processes.neonLocal) out.neonLocal += stat.cpuMs
     else if (stat.comm === 'postgres') out.postgres += stat.cpuMs
@@ -96,9 +101,7 @@ export const cpuPerRequest = (before: LayerCpu, after: LayerCpu, requests: numbe
 /** CPU used so far by each command (workerd, node, ...) of one process group. */
 export function groupCpuByCommand(processGroup: number): Record<string, number> {
   const out: Record<string, number> = {}
-  for (const pid of readdirSync('/proc')) {
-    const stat = /^\d+$/.test(pid) ? readStat(pid) : undefined
-    if (stat?.processGroup === processGroup) out[stat.comm] = (out[stat.comm] ?? 0) + stat.cpuMs
-  }
+  for (const stat of processStats())
+    if (stat.processGroup === processGroup) out[stat.comm] = (out[stat.comm] ?? 0) + stat.cpuMs
   return out
 }

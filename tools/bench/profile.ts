@@ -3,7 +3,8 @@
  * route. Starts what the benchmark starts (PostgreSQL, the smoke data set, the local Neon-protocol server), runs the
  * Worker's bundle, built unminified so function names survive, under Miniflare with workerd's V8 inspector open,
  * loads the route once without the profiler (the Worker's CPU per request, read from /proc as the benchmark does)
- * and once while the V8 sampling profiler runs, and prints the functions with the most self time. The profile is written to bench/results/tmp/<route>.cpuprofile (Chrome DevTools opens it).
+ * and once while the V8 sampling profiler runs, and prints the functions with the most self time. The profile is
+ * written to bench/results/tmp/<route>.cpuprofile (Chrome DevTools opens it).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -61,7 +62,6 @@ async function inspect(port: number) {
 function summarise(profile: CpuProfile, requests: number): string[] {
   const byNode = new Map(profile.nodes.map((n) => [n.id, n.callFrame]))
   const self = new Map<string, number>()
-  const byPackage = new Map<string, number>()
   let total = 0
   profile.samples.forEach((nodeId, i) => {
     const frame = byNode.get(nodeId)
@@ -70,8 +70,6 @@ function summarise(profile: CpuProfile, requests: number): string[] {
     total += delta
     const name = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop()}:${frame.lineNumber + 1}`
     self.set(name, (self.get(name) ?? 0) + delta)
-    const pkg = frame.url ? 'bundle' : frame.functionName
-    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + delta)
   })
   const perRequest = (us: number) => `${(us / 1000 / requests).toFixed(3)} ms/request`
   return [

@@ -3,7 +3,7 @@
  * - under Miniflare (miniflare-host.ts): the production bundle (`wrangler deploy --dry-run`) on workerd, requests
  *   straight to workerd's socket. The benchmark's main harness: it measures the Worker, not a dev proxy;
  * - under `wrangler dev`, through tools/wrangler.ts like `npm run dev` (its local state, the Cache API store, in a
- *   temp dir): kept for the plans stage's capture proxy and for one comparison row.
+ *   temp dir): kept for one comparison row of the end-to-end stage.
  * Each runs in a process group of its own, so its CPU can be read from /proc (process-cpu.ts).
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -129,6 +129,15 @@ export function startMiniflareWorker(bundleEntry: string, options: WorkerOptions
   )
 }
 
+/** `wrangler deploy --dry-run` of `config` into `outdir`: the bundle a deploy of it would upload. */
+async function dryRunBuild(workDir: string, config: string, outdir: string): Promise<void> {
+  const build = await runWrangler(['deploy', '--dry-run', '--config', config, '--outdir', outdir], {
+    env: { XDG_CONFIG_HOME: join(workDir, 'wrangler-config') },
+  })
+  if (build.status !== 0)
+    throw new Error(`wrangler deploy --dry-run --config ${config} failed:\n${build.stderr}`)
+}
+
 /**
  * The harness's ceiling: tools/bench/workers/bare.ts (Hono answering "ok"), bundled by wrangler with the same
  * build settings (minified), under Miniflare.
@@ -141,11 +150,7 @@ export async function startBareWorker(workDir: string, logFile: string): Promise
     `name = "bare-worker"\nmain = ${JSON.stringify(join(ROOT, 'tools', 'bench', 'workers', 'bare.ts'))}\n` +
       'compatibility_date = "2026-05-03"\nminify = true\n',
   )
-  const build = await runWrangler(['deploy', '--dry-run', '--config', config, '--outdir', outdir], {
-    env: { XDG_CONFIG_HOME: join(workDir, 'wrangler-config') },
-  })
-  if (build.status !== 0)
-    throw new Error(`bundling the bare Worker failed:\n${build.stdout}\n${build.stderr}`)
+  await dryRunBuild(workDir, config, outdir)
   return underMiniflare('bare Worker (Miniflare)', { scriptPath: join(outdir, 'bare.js') }, '/', logFile)
 }
 
@@ -165,10 +170,7 @@ export async function buildBundle(
   const config = join(ROOT, `.bench-wrangler-${name}.${process.pid}.toml`)
   writeFileSync(config, source)
   try {
-    const build = await runWrangler(['deploy', '--dry-run', '--config', config, '--outdir', outdir], {
-      env: { XDG_CONFIG_HOME: join(workDir, 'wrangler-config') },
-    })
-    if (build.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${build.stderr}`)
+    await dryRunBuild(workDir, config, outdir)
   } finally {
     rmSync(config, { force: true })
   }

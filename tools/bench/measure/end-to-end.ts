@@ -58,7 +58,7 @@ const BARE_ROUTE: RouteCase = {
 }
 
 /** The ladder's rungs (tools/bench/workers/ladder.ts), each one more piece of the floor route's work. */
-export const LADDER_RUNGS: { key: string; label: string }[] = [
+export const LADDER_RUNGS: { key: string; label: string; path: string }[] = [
   { key: 'bare', label: 'a bare answer' },
   { key: 'log', label: '+ one JSON log line' },
   { key: 'hono', label: 'Hono routing, a bare answer' },
@@ -66,7 +66,11 @@ export const LADDER_RUNGS: { key: string; label: string }[] = [
   { key: 'fetch', label: 'one raw fetch of `SELECT 1` to the local server' },
   { key: 'neon', label: 'the same through `neon()`' },
   { key: 'drizzle', label: 'the same through drizzle' },
-].map((rung) => ({ key: `ladder.${rung.key}`, label: `ladder: ${rung.label}` }))
+].map((rung) => ({
+  key: `ladder.${rung.key}`,
+  label: `ladder: ${rung.label}`,
+  path: `/__ladder/${rung.key}`,
+}))
 
 export interface EndToEndHarness {
   /** The API's bundle under Miniflare. */
@@ -103,17 +107,17 @@ function targets(harness: EndToEndHarness, samples: Samples): Target[] {
       runLoad(worker.baseUrl, route, samples, connections, seconds, offset),
   })
   const floor = routeByKey(FLOOR_KEY)
-  const rung = (key: string, label: string): RouteCase => ({
+  const rung = (key: string, label: string, path: string): RouteCase => ({
     key,
     label,
     surface: 'floor',
     write: false,
     status: [200],
-    request: () => ({ method: 'GET', path: `/__ladder/${key.replace('ladder.', '')}`, headers: {} }),
+    request: () => ({ method: 'GET', path, headers: {} }),
   })
   return [
     http(BARE_ROUTE, harness.bare, 'ceiling'),
-    ...LADDER_RUNGS.map(({ key, label }) => http(rung(key, label), harness.ladder, 'ladder')),
+    ...LADDER_RUNGS.map(({ key, label, path }) => http(rung(key, label, path), harness.ladder, 'ladder')),
     {
       key: DRIVER_KEY,
       label: 'without the Worker: `SELECT 1` by `neon()` from Node to the local server',

@@ -4,7 +4,7 @@ import { LAYERS, type Layer } from '../process-cpu'
 import type { E2eResult } from '../results'
 import { ANALYTICS_UNCACHED, FLOOR_KEY, TIMESERIES_UNCACHED } from '../routes'
 import { ratio } from '../stats'
-import { count, fmt, type Row, table } from './format'
+import { count, fmt, type Row, runAt, table } from './format'
 import { ladderSection } from './lean-path'
 
 /** The targets row of the concurrent uncached analytics loads starts with this. */
@@ -52,12 +52,10 @@ const cpu = (run: LoadResult | undefined, layer: Layer) => run?.cpuMsPerRequest?
  * concurrency, latency, and each layer's CPU per request.
  */
 function rows(e2e: E2eResult[]): Row[] {
-  const at = (key: string, connections: number) =>
-    e2e.find((e) => e.route === key)?.runs.find((run) => run.connections === connections)
   return e2e.flatMap((e) =>
     e.runs.map((run) => {
-      const ceiling = at(BARE_KEY, run.connections)
-      const floor = at(FLOOR_KEY, run.connections)
+      const ceiling = runAt(e2e, BARE_KEY, run.connections)
+      const floor = runAt(e2e, FLOOR_KEY, run.connections)
       const worker = cpu(run, 'worker')
       return [
         e.label,

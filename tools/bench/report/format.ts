@@ -1,5 +1,6 @@
 /** Markdown helpers and the targets every section measures against. */
-import type { BenchResults, DatasetResult, RoutePlan } from '../results'
+import type { LoadResult } from '../load'
+import type { BenchResults, DatasetResult, E2eResult, RoutePlan } from '../results'
 
 export const TARGETS = {
   scaleRatio: 1.5,
@@ -45,3 +46,7 @@ export const isLargestCompany = (p: RoutePlan) => p.subject.startsWith('the larg
 /** A route's plan figures for random subjects or for the largest company. */
 export const planOf = (d: DatasetResult | undefined, route: string, subject: 'random' | 'largest') =>
   d?.plans.find((p) => p.route === route && isLargestCompany(p) === (subject === 'largest'))
+
+/** An end-to-end target's run at one concurrency. */
+export const runAt = (e2e: E2eResult[], key: string, connections: number): LoadResult | undefined =>
+  e2e.find((e) => e.route === key)?.runs.find((run) => run.connections === connections)

@@ -8,7 +8,7 @@ import { BARE_KEY, DRIVER_KEY, LADDER_RUNGS } from '../measure/end-to-end'
 import type { E2eResult } from '../results'
 import { ANALYTICS_CACHED, FLOOR_KEY } from '../routes'
 import { ratio, round } from '../stats'
-import { fmt, type Row, table, verdict } from './format'
+import { fmt, type Row, runAt, table, verdict } from './format'
 
 export const LEAN_TARGETS = {
   /** The floor route's Worker CPU per request above the bare Worker's, ms. */
@@ -26,9 +26,6 @@ export const LEAN_PATH_ROW = 'Lean request path'
 
 /** The client routes judged against the floor (the floor itself excluded). */
 const CLIENT_ROUTES = ['get', 'list', 'status', 'create', 'delete', 'batch', 'changes']
-
-const runAt = (e2e: E2eResult[], key: string, connections: number): LoadResult | undefined =>
-  e2e.find((e) => e.route === key)?.runs.find((run) => run.connections === connections)
 
 const workerCpu = (run: LoadResult | undefined) => run?.cpuMsPerRequest?.worker ?? Number.NaN
 
