@@ -2,7 +2,7 @@
  * The database schema. Names (schemas, tables, constraints, indexes) are part of the contract shared with the
  * rest of the platform: do not rename them.
  */
-import { desc } from 'drizzle-orm'
+import { desc, sql } from 'drizzle-orm'
 import {
   bigint,
   date,
@@ -158,6 +158,11 @@ export const activityFavoriteCounts = activitiesSchema.table(
   // of the sorted read (measured in BENCHMARKS.md, writes section).
   (t) => [
     index('activity_favorite_counts_company_id_favorites_idx').on(t.companyId, t.favorites, t.activityId),
+    // The table sorted by last favourited reads its page in this order (never-favourited as the oldest).
+    index('activity_favorite_counts_company_id_last_favorited_idx').on(
+      t.companyId,
+      sql`coalesce(${t.lastFavoritedAt}, '-infinity'::timestamptz)`,
+    ),
   ],
 )
 
@@ -174,7 +179,48 @@ export const activityFavoriteDayCounts = activitiesSchema.table(
   },
   (t) => [
     primaryKey({ name: 'activity_favorite_day_counts_pk', columns: [t.activityId, t.day] }),
+    // INCLUDE (activity_id, favorites) in the database (drizzle/0007; drizzle-kit cannot write it): a company's rows
+    // of a period are an index-only scan.
     index('activity_favorite_day_counts_company_id_day_idx').on(t.companyId, t.day),
+  ],
+)
+
+/**
+ * Per activity and UTC month (`month`: its first day): favourites added that month that still exist. A long
+ * period's whole months (and years) are read here, a row per activity and month instead of one per day (0008).
+ */
+export const activityFavoriteMonthCounts = activitiesSchema.table(
+  'activity_favorite_month_counts',
+  {
+    activityId: uuid('activity_id')
+      .notNull()
+      .references(() => activities.id, { onDelete: 'cascade' }),
+    month: date('month').notNull(),
+    companyId: uuid('company_id').notNull(),
+    favorites: integer('favorites').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'activity_favorite_month_counts_pk', columns: [t.activityId, t.month] }),
+    // INCLUDE (activity_id, favorites), as the day rows' index.
+    index('activity_favorite_month_counts_company_id_month_idx').on(t.companyId, t.month),
+  ],
+)
+
+/** Per activity and UTC year (`year`: its first day), as the month rows (0008). */
+export const activityFavoriteYearCounts = activitiesSchema.table(
+  'activity_favorite_year_counts',
+  {
+    activityId: uuid('activity_id')
+      .notNull()
+      .references(() => activities.id, { onDelete: 'cascade' }),
+    year: date('year').notNull(),
+    companyId: uuid('company_id').notNull(),
+    favorites: integer('favorites').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'activity_favorite_year_counts_pk', columns: [t.activityId, t.year] }),
+    // INCLUDE (activity_id, favorites), as the day rows' index.
+    index('activity_favorite_year_counts_company_id_year_idx').on(t.companyId, t.year),
   ],
 )
 
@@ -191,6 +237,7 @@ export const activityFavoriteSlotCounts = activitiesSchema.table(
   },
   (t) => [
     primaryKey({ name: 'activity_favorite_slot_counts_pk', columns: [t.activityId, t.slot] }),
+    // INCLUDE (activity_id, favorites), as the day rows' index.
     index('activity_favorite_slot_counts_company_id_slot_idx').on(t.companyId, t.slot),
   ],
 )
@@ -218,9 +265,10 @@ export const companyFavoriteSlotCounts = activitiesSchema.table(
 )
 
 /**
- * Progress of the backfill of the counts from existing favourites (one row). Activities are backfilled in id
- * order, a bounded batch per transaction; the triggers count a favourite only once its activity is backfilled
- * (`activity_id <= done_through`), and everything once `completed_at` is set.
+ * Progress of the backfills of the counts from existing favourites, one row each: 1, every count from the
+ * favourites (0004); 2, the month and year counts from the day counts (0008). Activities are backfilled in id order, a
+ * bounded batch per transaction; the triggers count a favourite in a backfill's tables only once its activity is
+ * backfilled (`activity_id <= done_through`), and everything once `completed_at` is set.
  */
 export const favoriteCountsBackfill = activitiesSchema.table('favorite_counts_backfill', {
   id: smallint('id').primaryKey().default(1),

@@ -4,7 +4,7 @@
  * the asked zone's hour (`lastFavoritedAt` and its sort key are truncated in the database).
  *
  * They read the counts kept ready by the write statements (src/db/schema.ts, drizzle/0004_favorite_counts.sql),
- * never the favourites: a period is its whole UTC days plus the quarter-hours of its partial edge days
+ * never the favourites: a period is a signed sum of whole UTC years, months, days and quarter-hours
  * (count-ranges.ts).
  */
 import { type SQL, sql } from 'drizzle-orm'
@@ -15,11 +15,13 @@ import {
   activities,
   activityFavoriteCounts,
   activityFavoriteDayCounts,
+  activityFavoriteMonthCounts,
   activityFavoriteSlotCounts,
+  activityFavoriteYearCounts,
   companyFavoriteDayCounts,
   companyFavoriteSlotCounts,
 } from '../db/schema'
-import { type CountRange, keyedRanges } from './count-ranges'
+import { type CountRange, GRAINS, type Grain, rangeTerms, termsTable } from './count-ranges'
 import { fromMicros, microsOf } from './timestamps'
 
 /** Keyset position after the last row of a page: its sort key and id. */
@@ -80,30 +82,44 @@ function positionOf(sort: AnalyticsSort, row: ItemRow): AnalyticsPosition {
   return { key, id: row.id }
 }
 
+/** The kept-ready counts of one scope, per grain: an activity's (every grain) or a company's (days, quarter-hours). */
+type CountTables = {
+  years?: typeof activityFavoriteYearCounts
+  months?: typeof activityFavoriteMonthCounts
+  days: typeof activityFavoriteDayCounts | typeof companyFavoriteDayCounts
+  slots: typeof activityFavoriteSlotCounts | typeof companyFavoriteSlotCounts
+}
+
+/** Each grain's key column in its table. */
+const GRAIN_COLUMNS: Record<Grain, string> = { years: 'year', months: 'month', days: 'day', slots: 'slot' }
+
 /**
- * Per-key sums `(k, n)` over the kept-ready counts for `ranges` (keys: their indexes): day rows for the whole days,
- * quarter-hour rows for the edges. `scope` picks the rows (a company's, or one activity's), `extra` adds columns.
+ * Per-key signed counts `(k, n)` over the kept-ready counts for `ranges` (keys: their indexes), summed by the
+ * caller: year, month, day and quarter-hour rows as count-ranges.ts splits each range. `scope` picks the rows (a
+ * company's, or one activity's), `extra` adds columns.
  */
 function rangeSums(
   ranges: readonly CountRange[],
-  tables: {
-    days: typeof activityFavoriteDayCounts | typeof companyFavoriteDayCounts
-    slots: typeof activityFavoriteSlotCounts | typeof companyFavoriteSlotCounts
-  },
-  scope: (table: 'd' | 's') => SQL,
-  extra: (table: 'd' | 's') => SQL = () => sql``,
+  tables: CountTables,
+  scope: (table: 'c') => SQL,
+  extra: (table: 'c') => SQL = () => sql``,
 ): SQL {
-  const { days, edges } = keyedRanges(ranges)
-  // Each range is its own index range scan (LATERAL, `OFFSET 0` keeping the planner from flattening it): as a plain
+  const grains = GRAINS.filter((grain) => tables[grain] !== undefined)
+  const terms = rangeTerms(ranges, grains, Date.now())
+  // Each term is its own index range scan (LATERAL, `OFFSET 0` keeping the planner from flattening it): as a plain
   // join, the planner can instead read all of a company's quarter-hours and filter them against every range, which
   // measured 450-530 ms at 10M for a Kathmandu month by day (30 ranges, none on a UTC day) instead of a few ms.
-  return sql`SELECT r.k, d.n ${extra('d')} FROM ${days} r CROSS JOIN LATERAL (
-        SELECT d.favorites AS n ${extra('d')} FROM ${tables.days} d
-        WHERE ${scope('d')} AND d.day >= r.first_day AND d.day < r.end_day OFFSET 0) d
-    UNION ALL
-    SELECT e.k, s.n ${extra('s')} FROM ${edges} e CROSS JOIN LATERAL (
-        SELECT s.favorites AS n ${extra('s')} FROM ${tables.slots} s
-        WHERE ${scope('s')} AND s.slot >= e.lo AND s.slot < e.hi OFFSET 0) s`
+  const grainSums = grains
+    .filter((grain) => terms[grain].length > 0)
+    .map((grain) => {
+      const column = sql.raw(`c.${GRAIN_COLUMNS[grain]}`)
+      return sql`SELECT r.k, r.sign * c.n AS n ${extra('c')} FROM ${termsTable(terms[grain], grain)} r
+        CROSS JOIN LATERAL (
+          SELECT c.favorites AS n ${extra('c')} FROM ${tables[grain]} c
+          WHERE ${scope('c')} AND ${column} >= r.lo AND ${column} < r.hi OFFSET 0) c`
+    })
+  // Every range is at least a quarter-hour long, so there is at least one term.
+  return sql.join(grainSums, sql` UNION ALL `)
 }
 
 /** The start of the zone's hour of an activity's newest favourite: never finer (the privacy floor). */
@@ -113,18 +129,18 @@ const lastFavoritedHour = (zone: string) =>
 /**
  * The page's rows read in sort order from an index, for the sorts that have one: `total` from the company's counts
  * in `(company_id, favorites, activity_id)` order (every activity has its counts row), `name` from the company's
- * activities in `(company_id, name, id)` order. The same rows and order as the generic page, `limit + 1` of them.
- * `lastFavorited` has none: its key is the hour in the asked zone, not the stored instant.
+ * activities in `(company_id, name, id)` order. The same rows and order as sorting all of the company's rows,
+ * `limit + 1` of them. `lastFavorited` reads the company's counts in newest-favourite order (`lastFavoritedPage`).
  */
 function indexedPage(params: {
   companyId: string
   zone: string
   type?: ActivityTypeValue
-  sort: AnalyticsSort
+  sort: Exclude<AnalyticsSort, 'inPeriod'>
   order: SortOrder
   limit: number
   after?: AnalyticsPosition
-}): SQL | undefined {
+}): SQL {
   const counts = activityFavoriteCounts
   const direction = sql.raw(params.order === 'asc' ? 'ASC' : 'DESC')
   const after = params.after
@@ -154,10 +170,66 @@ function indexedPage(params: {
       ORDER BY ${activities.name} ${direction}, ${activities.id} ${direction}
       LIMIT ${params.limit + 1}`
   }
-  return undefined
+  return lastFavoritedPage({ ...params, lastAt })
 }
 
-const activityTables = { days: activityFavoriteDayCounts, slots: activityFavoriteSlotCounts }
+/** An activity's newest favourite as its sort instant (never-favourited: the oldest), as indexed (0007). */
+const lastInstant = sql`coalesce(${activityFavoriteCounts.lastFavoritedAt}, '-infinity'::timestamptz)`
+
+/**
+ * `lastFavorited`'s page from the company's counts in `(company_id, newest favourite)` order. The key is the hour in
+ * the asked zone, which never decreases as the instant grows, but ties within an hour go by id, not by instant. So
+ * the `limit + 1`-th row in instant order gives the last hour the page can reach (`edge`), and the page is sorted
+ * from the rows up to that hour only: `limit + 1` plus the others of that hour, not the company's 10k.
+ */
+function lastFavoritedPage(params: {
+  companyId: string
+  zone: string
+  type?: ActivityTypeValue
+  order: SortOrder
+  limit: number
+  after?: AnalyticsPosition
+  lastAt: SQL
+}): SQL {
+  const counts = activityFavoriteCounts
+  const asc = params.order === 'asc'
+  const direction = sql.raw(asc ? 'ASC' : 'DESC')
+  const hour = sql`date_trunc('hour', ${lastInstant}, ${params.zone}::text)`
+  const typeFilter = params.type ? sql`AND ${activities.type} = ${params.type}` : sql``
+  const after = params.after
+  // Past the cursor's hour `k` (a zone's hour is at most 2 h long): the index range first, then the exact keyset.
+  const keyset = after
+    ? asc
+      ? sql`AND ${lastInstant} >= ${cursorKey('lastFavorited', after.key)}
+          AND (${hour}, ${counts.activityId}) > (${cursorKey('lastFavorited', after.key)}, ${after.id}::uuid)`
+      : sql`AND ${lastInstant} <= ${cursorKey('lastFavorited', after.key)} + interval '2 hours'
+          AND (${hour}, ${counts.activityId}) < (${cursorKey('lastFavorited', after.key)}, ${after.id}::uuid)`
+    : sql``
+  const rows = sql`FROM ${counts} JOIN ${activities} ON ${activities.id} = ${counts.activityId}
+      WHERE ${counts.companyId} = ${params.companyId} ${typeFilter} ${keyset}`
+  // No such row (the rest fits in the page): every remaining row.
+  const edge = sql`coalesce((SELECT ${hour} ${rows} ORDER BY ${lastInstant} ${direction}
+      LIMIT 1 OFFSET ${params.limit}), ${asc ? sql`'infinity'` : sql`'-infinity'`}::timestamptz)`
+  // The bound that is always true makes the edge's a range condition, which the planner estimates at a few rows
+  // (an open-ended one at a third of the company, and would then hash-join all activities).
+  const upToEdge = asc
+    ? sql`AND ${lastInstant} >= '-infinity'::timestamptz AND ${lastInstant} <= ${edge} + interval '2 hours'
+        AND ${hour} <= ${edge}`
+    : sql`AND ${lastInstant} >= ${edge} AND ${lastInstant} <= 'infinity'::timestamptz`
+  return sql`
+    SELECT ${activities.id}, ${activities.name}, ${activities.type}, ${counts.favorites} AS total,
+           ${params.lastAt} AS last_at
+    ${rows} ${upToEdge}
+    ORDER BY ${hour} ${direction}, ${counts.activityId} ${direction}
+    LIMIT ${params.limit + 1}`
+}
+
+const activityTables = {
+  years: activityFavoriteYearCounts,
+  months: activityFavoriteMonthCounts,
+  days: activityFavoriteDayCounts,
+  slots: activityFavoriteSlotCounts,
+}
 const companyTables = { days: companyFavoriteDayCounts, slots: companyFavoriteSlotCounts }
 
 /**
@@ -194,26 +266,23 @@ export async function favoriteAnalyticsPage(
   const typeFilter = params.type ? sql`AND ${activities.type} = ${params.type}` : sql``
   const ranges = params.previous ? [params.period, params.previous] : [params.period]
   const counts = activityFavoriteCounts
-  const activityRows = sql`SELECT ${activities.id}, ${activities.name}, ${activities.type},
-        coalesce(${counts.favorites}, 0) AS total,
-        ${lastFavoritedHour(params.zone)} AS last_at
-      FROM ${activities} LEFT JOIN ${counts} ON ${counts.activityId} = ${activities.id}
-      WHERE ${activities.companyId} = ${params.companyId} ${typeFilter}`
   const perKey = sql`sum(u.n) FILTER (WHERE u.k = 0)::int AS in_period,
       sum(u.n) FILTER (WHERE u.k = 1)::int AS in_previous`
-  const topFirst = params.sort !== 'inPeriod' && params.limit <= 100
+  const sort = params.sort
+  const topFirst = sort !== 'inPeriod' && params.limit <= 100
+  // The company's counts rows are its activities (every activity has one, 0005). Names and types are joined to
+  // every row only where the sort or the filter needs them, else to the page's rows alone.
+  const everyRow = sort === 'name' || params.type !== undefined
+  const companyRows = sql`SELECT ${counts.activityId} AS id, ${counts.favorites} AS total,
+        ${lastFavoritedHour(params.zone)} AS last_at, coalesce(p.in_period, 0) AS in_period, p.in_previous
+        ${everyRow ? sql`, ${activities.name}, ${activities.type}` : sql``}
+      FROM ${counts} ${everyRow ? sql`JOIN ${activities} ON ${activities.id} = ${counts.activityId}` : sql``}
+      LEFT JOIN period_counts p ON p.activity_id = ${counts.activityId}
+      WHERE ${counts.companyId} = ${params.companyId} ${typeFilter}`
 
   const statement = topFirst
     ? sql`
-      WITH page AS (${
-        indexedPage(params) ??
-        sql`
-        SELECT t.* FROM (${activityRows}) t
-        ${keyset}
-        ORDER BY ${key} ${direction}, t.id ${direction}
-        LIMIT ${params.limit + 1}`
-      }
-      )
+      WITH page AS (${indexedPage({ ...params, sort })})
       SELECT t.id, t.name, t.type, t.total, p.in_period, p.in_previous, ${microsOf(sql`t.last_at`)} AS last_micros
       FROM page t
       CROSS JOIN LATERAL (
@@ -233,14 +302,16 @@ export async function favoriteAnalyticsPage(
           )}
         ) u GROUP BY u.activity_id
       )
-      SELECT t.id, t.name, t.type, t.total, t.in_period, t.in_previous, ${microsOf(sql`t.last_at`)} AS last_micros
+      SELECT t.id, ${everyRow ? sql`t.name, t.type` : sql`a.name, a.type`}, t.total, t.in_period, t.in_previous,
+             ${microsOf(sql`t.last_at`)} AS last_micros
       FROM (
-        SELECT a.*, coalesce(p.in_period, 0) AS in_period, p.in_previous
-        FROM (${activityRows}) a LEFT JOIN period_counts p ON p.activity_id = a.id
+        SELECT t.* FROM (${companyRows}) t
+        ${keyset}
+        ORDER BY ${key} ${direction}, t.id ${direction}
+        LIMIT ${params.limit + 1}
       ) t
-      ${keyset}
-      ORDER BY ${key} ${direction}, t.id ${direction}
-      LIMIT ${params.limit + 1}`
+      ${everyRow ? sql`` : sql`JOIN ${activities} a ON a.id = t.id AND a.company_id = ${params.companyId}`}
+      ORDER BY ${key} ${direction}, t.id ${direction}`
 
   const result = await db.execute<ItemRow>(statement)
   const rows = result.rows.slice(0, params.limit)

@@ -1,6 +1,6 @@
 /**
- * Migration 0004's backfill: the favourite counts rebuilt from the favourites, a bounded batch of activities per
- * transaction while writes go on, equal a recount; a second run does nothing; and the views under the old rollups'
+ * Migration 0004's backfill (the favourite counts rebuilt from the favourites) and 0008's (the month and year counts
+ * summed from the day counts), a bounded batch of activities per transaction while writes go on, equal a recount; a second run does nothing; and the views under the old rollups'
  * names answer what the previous Worker reads.
  */
 import { type SQL, sql } from 'drizzle-orm'
@@ -17,6 +17,8 @@ import {
 
 const COUNT_TABLES = [
   'activity_favorite_counts',
+  'activity_favorite_month_counts',
+  'activity_favorite_year_counts',
   'activity_favorite_day_counts',
   'activity_favorite_slot_counts',
   'company_favorite_day_counts',
@@ -25,6 +27,8 @@ const COUNT_TABLES = [
 
 const slot = sql`date_bin('15 minutes', f.created_at, timestamptz '2000-01-01 00:00:00+00')`
 const day = sql`(f.created_at AT TIME ZONE 'UTC')::date`
+const month = sql`date_trunc('month', f.created_at AT TIME ZONE 'UTC')::date`
+const year = sql`date_trunc('year', f.created_at AT TIME ZONE 'UTC')::date`
 
 /**
  * Rows in one side only, between a recount of every favourite and a count table (rows at zero left out); of one
@@ -44,6 +48,14 @@ async function mismatches(companyId?: string): Promise<number> {
           FROM activities.user_activity_favorites f JOIN activities.activities a ON a.id = f.activity_id
           WHERE ${ofCompany('a.company_id')} GROUP BY 1, 2`,
       kept('activity_id, company_id, favorites, last_favorited_at', 'activity_favorite_counts'),
+    ],
+    [
+      recount(sql`f.activity_id, a.company_id, ${month}`, '1, 2, 3'),
+      kept('activity_id, company_id, month, favorites', 'activity_favorite_month_counts'),
+    ],
+    [
+      recount(sql`f.activity_id, a.company_id, ${year}`, '1, 2, 3'),
+      kept('activity_id, company_id, year, favorites', 'activity_favorite_year_counts'),
     ],
     [
       recount(sql`f.activity_id, a.company_id, ${day}`, '1, 2, 3'),
@@ -73,14 +85,19 @@ async function mismatches(companyId?: string): Promise<number> {
   return total
 }
 
-const backfillBatch = async (size: number) =>
-  Number(
-    (
-      await testDb.execute<{ done: number }>(
-        sql`SELECT activities.favorite_counts_backfill_batch(${size}) AS done`,
-      )
-    ).rows[0]?.done,
+const backfillBatch = async (size: number, backfill = sql`activities.favorite_counts_backfill_batch`) =>
+  Number((await testDb.execute<{ done: number }>(sql`SELECT ${backfill}(${size}) AS done`)).rows[0]?.done)
+
+const monthsBatch = (size: number) =>
+  backfillBatch(size, sql`activities.favorite_month_year_counts_backfill_batch`)
+
+/** As right after the migrations: nothing counted, neither backfill started. */
+async function resetCounts(): Promise<void> {
+  await testDb.execute(sql.raw(`TRUNCATE ${COUNT_TABLES.map((table) => `activities.${table}`).join(', ')}`))
+  await testDb.execute(
+    sql`UPDATE activities.favorite_counts_backfill SET done_through = NULL, completed_at = NULL`,
   )
+}
 
 const isDeadlock = (error: unknown) => postgresErrorOf(error)?.code === '40P01'
 
@@ -122,28 +139,31 @@ async function someFavorites(): Promise<{ companyId: string; activities: string[
   return { companyId, activities, users }
 }
 
-describe('favourite counts backfill (migration 0004)', () => {
-  it('is complete after migrating, and a second run does nothing', async () => {
+describe('favourite counts backfills (migrations 0004 and 0008)', () => {
+  it('are complete after migrating, and a second run does nothing', async () => {
     // This company's counts only: the rest of the database is other tests' concurrent writes, among them the known
     // `last_favorited_at` race of a removal with an insert (README, "What is not done yet").
     const { companyId } = await someFavorites()
-    const [progress] = (
-      await testDb.execute<{ completed: boolean }>(
-        sql`SELECT completed_at IS NOT NULL AS completed FROM activities.favorite_counts_backfill`,
+    const progress = (
+      await testDb.execute<{ id: number; completed: boolean }>(
+        sql`SELECT id, completed_at IS NOT NULL AS completed FROM activities.favorite_counts_backfill ORDER BY id`,
       )
     ).rows
-    expect(progress?.completed).toBe(true)
+    expect(progress).toEqual([
+      { id: 1, completed: true },
+      { id: 2, completed: true },
+    ])
     expect(await backfillBatch(1000)).toBe(0)
+    expect(await monthsBatch(1000)).toBe(0)
     expect(await mismatches(companyId)).toBe(0)
   })
 
-  it('rebuilds every count from the favourites in bounded batches while favourites change', async () => {
+  it('rebuild every count from the favourites in bounded batches while favourites change', async () => {
     const { activities, users } = await someFavorites()
-    // As right after the migration: nothing counted, nothing backfilled.
-    await testDb.execute(sql.raw(`TRUNCATE ${COUNT_TABLES.map((table) => `activities.${table}`).join(', ')}`))
-    await testDb.execute(
-      sql`UPDATE activities.favorite_counts_backfill SET done_through = NULL, completed_at = NULL`,
-    )
+    await resetCounts()
+    // The month and year counts are summed from the day counts: not before those are complete.
+    const early = await monthsBatch(10).catch((error: unknown) => error)
+    expect(String((early as { cause?: unknown }).cause ?? early)).toMatch(/must complete first/)
     const writes = async (round: number) => {
       const user = users[round % users.length] as string
       const activity = activities[round % activities.length] as string
@@ -152,44 +172,68 @@ describe('favourite counts backfill (migration 0004)', () => {
       await createFavorite(user, activities[(round + 1) % activities.length] as string).catch(() => undefined)
     }
     let batches = 0
-    for (let done = -1, round = 0; done !== 0; round++) {
-      // On PostgreSQL the writes run while the batch holds its locks; PGlite runs one statement at a time.
-      const [counted] = await Promise.all([backfillBatch(250), writes(round)])
-      done = counted
-      batches++
+    let round = 0
+    for (const batch of [() => backfillBatch(250), () => monthsBatch(250)]) {
+      for (let done = -1; done !== 0; round++) {
+        // On PostgreSQL the writes run while the batch holds its locks; PGlite runs one statement at a time.
+        const [counted] = await Promise.all([batch(), writes(round)])
+        done = counted
+        batches++
+      }
     }
-    expect(batches).toBeGreaterThan(1)
+    expect(batches).toBeGreaterThan(2)
     expect(await mismatches()).toBe(0)
     // Writes after completion are counted by the triggers alone.
     await writes(99)
     expect(await mismatches()).toBe(0)
   }, 60_000)
 
+  it('backfill the month and year counts of a database counted before 0008, while favourites change', async () => {
+    const { activities, users } = await someFavorites()
+    await testDb.execute(
+      sql`TRUNCATE activities.activity_favorite_month_counts, activities.activity_favorite_year_counts`,
+    )
+    await testDb.execute(sql`UPDATE activities.favorite_counts_backfill SET done_through = NULL, completed_at = NULL
+      WHERE id = 2`)
+    let batches = 0
+    for (let done = -1, round = 0; done !== 0; round++) {
+      const user = users[round % users.length] as string
+      const [counted] = await Promise.all([
+        monthsBatch(400),
+        createFavorite(user, activities[round % activities.length] as string).catch(() => undefined),
+      ])
+      done = counted
+      batches++
+    }
+    expect(batches).toBeGreaterThan(1)
+    expect(await mismatches()).toBe(0)
+  }, 60_000)
+
   it.runIf(onPostgres)(
-    'counts writes that wait on a batch exactly once (PostgreSQL: real concurrency)',
+    'count writes that wait on a batch exactly once (PostgreSQL: real concurrency)',
     async () => {
       const { activities, users } = await someFavorites()
-      await testDb.execute(sql.raw(`TRUNCATE ${COUNT_TABLES.map((t) => `activities.${t}`).join(', ')}`))
-      await testDb.execute(
-        sql`UPDATE activities.favorite_counts_backfill SET done_through = NULL, completed_at = NULL`,
-      )
-      let done = -1
+      await resetCounts()
       try {
-        for (let round = 0; done !== 0; round++) {
-          const extra = await createUser()
-          const results = await Promise.all([
-            retriedOnDeadlock(() => backfillBatch(100)),
-            ...activities.map((activity) => abortedOnDeadlock(createFavorite(extra, activity))),
-            abortedOnDeadlock(
-              testDb.execute(sql`DELETE FROM activities.user_activity_favorites
-              WHERE user_id = ${users[round % users.length] as string}`),
-            ),
-          ])
-          done = results[0]
+        let round = 0
+        for (const batch of [() => backfillBatch(100), () => monthsBatch(100)]) {
+          for (let done = -1; done !== 0; round++) {
+            const extra = await createUser()
+            const results = await Promise.all([
+              retriedOnDeadlock(batch),
+              ...activities.map((activity) => abortedOnDeadlock(createFavorite(extra, activity))),
+              abortedOnDeadlock(
+                testDb.execute(sql`DELETE FROM activities.user_activity_favorites
+                WHERE user_id = ${users[round % users.length] as string}`),
+              ),
+            ])
+            done = results[0]
+          }
         }
       } finally {
-        // Whatever happened, later tests (of any file) find the backfill complete.
+        // Whatever happened, later tests (of any file) find both backfills complete.
         while ((await backfillBatch(1000)) > 0);
+        while ((await monthsBatch(1000)) > 0);
       }
       expect(await mismatches()).toBe(0)
     },

@@ -2,8 +2,9 @@
  * The trigger-kept favourite counts against a recount of the favourites: after a random mix of single- and
  * multi-row inserts, deletes and updates (of id, user_id, activity_id, created_at), no-op upserts, statements that
  * fail, user and activity deletions (cascades) and activity company changes, every per-activity total, newest
- * favourite, per-activity day and quarter-hour and per-company day and quarter-hour equals what the test counts on
- * its own from the favourites left. Days and quarter-hours are computed here from the timestamps' text.
+ * favourite, per-activity year, month, day and quarter-hour and per-company day and quarter-hour equals what the test
+ * counts on its own from the favourites left. Years, months, days and quarter-hours are computed here from the
+ * timestamps' text.
  */
 import { type SQL, sql } from 'drizzle-orm'
 import fc from 'fast-check'
@@ -11,7 +12,8 @@ import { describe, expect, it } from 'vitest'
 import { newCompanyId, onPostgres, testDb } from '../support/database'
 
 const DAY = 86_400_000
-const BASE = Date.parse('2026-03-01T00:00:00.000Z')
+// Days on both sides of a new year (so of a month's and a year's end too).
+const BASE = Date.parse('2025-12-30T00:00:00.000Z')
 // Few distinct days and times, so that favourites share days, quarter-hours and exact timestamps (ties for the
 // newest), and some sit on a quarter-hour's last and first instants.
 const DAY_OFFSETS = [0, 1, 2, 5, 9]
@@ -247,6 +249,8 @@ async function expectRollupsMatchRecount(
 
   const totals = new Map<string, Counted>()
   const days = new Map<string, Counted>()
+  const months = new Map<string, Counted>()
+  const years = new Map<string, Counted>()
   const slots = new Map<string, Counted>()
   const companyDays = new Map<string, Counted>()
   const companySlots = new Map<string, Counted>()
@@ -256,6 +260,8 @@ async function expectRollupsMatchRecount(
     const company = companyOf.get(f.activity_id)
     tally(totals, f.activity_id, f.created_at, company)
     tally(days, `${f.activity_id}/${day}`, f.created_at, company)
+    tally(months, `${f.activity_id}/${day.slice(0, 7)}-01`, f.created_at, company)
+    tally(years, `${f.activity_id}/${day.slice(0, 4)}-01-01`, f.created_at, company)
     tally(slots, `${f.activity_id}/${slot}`, f.created_at, company)
     tally(companyDays, `${company}/${day}`, f.created_at)
     tally(companySlots, `${company}/${slot}`, f.created_at)
@@ -278,8 +284,10 @@ async function expectRollupsMatchRecount(
   ).rows
   type KeyedRow = { activity_id?: string; company_id: string; key: string; favorites: number }
   const keyedRows = async (query: SQL) => (await testDb.execute<KeyedRow>(query)).rows
-  const dayRows = await keyedRows(sql`SELECT activity_id, company_id, day::text AS key, favorites
-    FROM activities.activity_favorite_day_counts WHERE activity_id IN (${ever})`)
+  const byDate = (grain: 'day' | 'month' | 'year') =>
+    keyedRows(sql`SELECT activity_id, company_id, ${sql.raw(grain)}::text AS key, favorites
+      FROM activities.${sql.raw(`activity_favorite_${grain}_counts`)} WHERE activity_id IN (${ever})`)
+  const [dayRows, monthRows, yearRows] = [await byDate('day'), await byDate('month'), await byDate('year')]
   const slotRows = await keyedRows(sql`SELECT activity_id, company_id, ${utc(sql`slot`)} AS key, favorites
     FROM activities.activity_favorite_slot_counts WHERE activity_id IN (${ever})`)
   const companyDayRows = await keyedRows(sql`SELECT company_id, day::text AS key, favorites
@@ -304,6 +312,8 @@ async function expectRollupsMatchRecount(
   const perActivity = (r: KeyedRow) => ({ favorites: r.favorites, company: r.company_id })
   expect(kept(dayRows, (r) => `${r.activity_id}/${r.key}`, perActivity)).toEqual(withCompany(days))
   expect(kept(slotRows, (r) => `${r.activity_id}/${r.key}`, perActivity)).toEqual(withCompany(slots))
+  expect(kept(monthRows, (r) => `${r.activity_id}/${r.key}`, perActivity)).toEqual(withCompany(months))
+  expect(kept(yearRows, (r) => `${r.activity_id}/${r.key}`, perActivity)).toEqual(withCompany(years))
   const perCompany = (r: KeyedRow) => ({ favorites: r.favorites })
   expect(kept(companyDayRows, (r) => `${r.company_id}/${r.key}`, perCompany)).toEqual(countsOnly(companyDays))
   expect(kept(companySlotRows, (r) => `${r.company_id}/${r.key}`, perCompany)).toEqual(
@@ -315,6 +325,8 @@ async function expectRollupsMatchRecount(
   expect(totalRows.filter((r) => !companyOf.has(r.activity_id))).toEqual([])
   expect(dayRows.filter((r) => !companyOf.has(r.activity_id ?? ''))).toEqual([])
   expect(slotRows.filter((r) => !companyOf.has(r.activity_id ?? ''))).toEqual([])
+  expect(monthRows.filter((r) => !companyOf.has(r.activity_id ?? ''))).toEqual([])
+  expect(yearRows.filter((r) => !companyOf.has(r.activity_id ?? ''))).toEqual([])
   return favorites.length
 }
 

@@ -73,6 +73,26 @@ describe('schema', () => {
     expect(byName.user_activity_favorites_activity_id_idx).toMatch(/\(activity_id\)$/)
   })
 
+  it('keeps a company’s counts of a period in covering indexes, and its activities in newest-favourite order', async () => {
+    const indexes = await rows<{ name: string; definition: string }>(sql`
+      SELECT indexname AS name, indexdef AS definition FROM pg_indexes
+      WHERE schemaname = 'activities' AND tablename LIKE 'activity_favorite_%counts'`)
+    const byName = Object.fromEntries(indexes.map((i) => [i.name, i.definition]))
+    for (const [table, grain] of [
+      ['year', 'year'],
+      ['month', 'month'],
+      ['day', 'day'],
+      ['slot', 'slot'],
+    ]) {
+      expect(byName[`activity_favorite_${table}_counts_company_id_${grain}_idx`]).toMatch(
+        new RegExp(`\\(company_id, ${grain}\\) INCLUDE \\(activity_id, favorites\\)$`),
+      )
+    }
+    expect(byName.activity_favorite_counts_company_id_last_favorited_idx).toMatch(
+      /\(company_id, COALESCE\(last_favorited_at, '-infinity'::timestamp with time zone\)\)$/,
+    )
+  })
+
   it('has both foreign keys ON DELETE CASCADE', async () => {
     const keys = await rows<{ definition: string }>(sql`
       SELECT pg_get_constraintdef(oid) AS definition FROM pg_constraint

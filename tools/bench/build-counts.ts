@@ -1,5 +1,5 @@
 /**
- * The favourite counts (drizzle/0004_favorite_counts.sql) of a bulk load that ran with the count triggers off,
+ * The favourite counts (drizzle/0004_favorite_counts.sql, months and years: 0008) of a bulk load that ran with the count triggers off,
  * built set-based: one aggregate per table straight from the favourites, into tables whose keys and indexes are
  * dropped for the insert and rebuilt after it (sorted builds, not 10M index insertions). The keys are the
  * migration's (`favorite_count_keys`): the UTC day and the 15-minute slot from 2000-01-01 UTC. The data set's last
@@ -9,6 +9,8 @@ import type pg from 'pg'
 
 const COUNT_TABLES = [
   'activities.activity_favorite_day_counts',
+  'activities.activity_favorite_month_counts',
+  'activities.activity_favorite_year_counts',
   'activities.activity_favorite_slot_counts',
   'activities.company_favorite_day_counts',
   'activities.company_favorite_slot_counts',
@@ -16,13 +18,21 @@ const COUNT_TABLES = [
 
 const SLOT = `date_bin('15 minutes', f.created_at, timestamp with time zone '2000-01-01 00:00:00+00')`
 
-/** Per table, what fills it; company rows sum the activity rows just built. */
+/** Per table, what fills it; month, year and company rows sum the activity rows just built. */
 const FILLS: Record<(typeof COUNT_TABLES)[number], string> = {
   'activities.activity_favorite_day_counts': `INSERT INTO activities.activity_favorite_day_counts
       (activity_id, day, company_id, favorites)
     SELECT f.activity_id, (f.created_at AT TIME ZONE 'UTC')::date, a.company_id, count(*)
     FROM activities.user_activity_favorites f JOIN activities.activities a ON a.id = f.activity_id
     GROUP BY 1, 2, 3`,
+  'activities.activity_favorite_month_counts': `INSERT INTO activities.activity_favorite_month_counts
+      (activity_id, month, company_id, favorites)
+    SELECT activity_id, date_trunc('month', day)::date, company_id, sum(favorites)
+    FROM activities.activity_favorite_day_counts GROUP BY 1, 2, 3`,
+  'activities.activity_favorite_year_counts': `INSERT INTO activities.activity_favorite_year_counts
+      (activity_id, year, company_id, favorites)
+    SELECT activity_id, date_trunc('year', month)::date, company_id, sum(favorites)
+    FROM activities.activity_favorite_month_counts GROUP BY 1, 2, 3`,
   'activities.activity_favorite_slot_counts': `INSERT INTO activities.activity_favorite_slot_counts
       (activity_id, slot, company_id, favorites)
     SELECT f.activity_id, ${SLOT}, a.company_id, count(*)

@@ -109,7 +109,7 @@ async function schemaDefinitions(
 /** Throws unless `activities.favorite_counts_backfill` says complete (see the header). */
 async function assertBackfillComplete(client: pg.Client, when: string): Promise<void> {
   const progress = await client.query<{ complete: boolean | null }>(
-    `SELECT (SELECT completed_at IS NOT NULL FROM activities.favorite_counts_backfill WHERE id = 1) AS complete`,
+    `SELECT bool_and(completed_at IS NOT NULL) AND count(*) = 2 AS complete FROM activities.favorite_counts_backfill`,
   )
   if (progress.rows[0]?.complete !== true) {
     throw new Error(

@@ -48,6 +48,10 @@ export interface DeepPagination {
 export interface RollupCheck {
   /** Activities whose `activity_favorite_counts` total, newest favourite or company differs from a recount. */
   activityMismatches: number
+  /** (activity, UTC month) keys of `activity_favorite_month_counts` that differ from a recount. */
+  activityMonthMismatches?: number
+  /** (activity, UTC year) keys of `activity_favorite_year_counts` that differ from a recount. */
+  activityYearMismatches?: number
   /** (activity, UTC day) keys of `activity_favorite_day_counts` that differ from a recount. */
   activityDayMismatches?: number
   /** (activity, UTC quarter-hour) keys of `activity_favorite_slot_counts` that differ from a recount. */
@@ -56,7 +60,7 @@ export interface RollupCheck {
   companyDayMismatches: number
   /** (company, UTC quarter-hour) keys of `company_favorite_slot_counts` that differ from a recount. */
   companySlotMismatches?: number
-  /** `activities.favorite_counts_backfill` still says complete (the triggers count every favourite only then). */
+  /** `activities.favorite_counts_backfill` still says both backfills complete (the triggers count every favourite only then). */
   backfillComplete?: boolean
   checkedAfter: string
 }

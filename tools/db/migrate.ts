@@ -2,7 +2,8 @@
  * `npm run db:migrate`: applies `drizzle/` through drizzle's neon-http migrator, the same HTTP path the Worker
  * uses, so the same command migrates a real Neon database (`DATABASE_URL`) or the local server
  * (`NEON_HTTP_ENDPOINT`). Already-applied migrations are skipped, so a second run is a no-op. Then it runs the
- * backfill of the favourite counts (migration 0004) to completion, one bounded batch per statement.
+ * backfills of the favourite counts (migration 0004) and of their month and year counts (0008) to completion, in that
+ * order, one bounded batch per statement.
  */
 import { fileURLToPath } from 'node:url'
 import { sql } from 'drizzle-orm'
@@ -19,22 +20,30 @@ export const BACKFILL_BATCH_ACTIVITIES = 200
 /** Attempts per batch: a batch gives up after 5 s waiting for a row lock (a long write) and is simply run again. */
 const BACKFILL_ATTEMPTS = 5
 
+/** The backfills, in the order they must run (the month and year counts are summed from the day counts). */
+export const BACKFILLS = {
+  counts: 'favorite_counts_backfill_batch',
+  months: 'favorite_month_year_counts_backfill_batch',
+} as const
+
 /**
- * Counts the favourites of activities not yet counted, a batch per call to
- * `activities.favorite_counts_backfill_batch` (its own transaction), until it reports none left. Returns how many
- * activities it counted: 0 when the backfill was already complete.
+ * Counts the favourites of activities not yet counted, a batch per call to `activities.<backfill>` (its own
+ * transaction), until it reports none left. Returns how many activities it counted: 0 when the backfill was
+ * already complete.
  */
 export async function backfillFavoriteCounts(
   db: NodeDb,
   onBatch: (activities: number) => void = () => {},
+  backfill: keyof typeof BACKFILLS = 'counts',
 ): Promise<number> {
   let total = 0
+  const batch = sql.raw(`activities.${BACKFILLS[backfill]}`)
   for (;;) {
     let done: number | undefined
     for (let attempt = 1; done === undefined; attempt++) {
       try {
         const result = await db.execute<{ done: number }>(
-          sql`SELECT activities.favorite_counts_backfill_batch(${BACKFILL_BATCH_ACTIVITIES}) AS done`,
+          sql`SELECT ${batch}(${BACKFILL_BATCH_ACTIVITIES}) AS done`,
         )
         done = Number(result.rows[0]?.done ?? 0)
       } catch (error) {
@@ -51,6 +60,7 @@ export async function migrateDatabase(databaseUrl: string, endpoint?: string): P
   const db = connectNeonHttp(databaseUrl, endpoint)
   await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER })
   await backfillFavoriteCounts(db)
+  await backfillFavoriteCounts(db, undefined, 'months')
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -69,5 +79,15 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     counted === 0
       ? 'favourite counts: already complete'
       : `favourite counts: ${counted} activities backfilled`,
+  )
+  const months = await backfillFavoriteCounts(
+    db,
+    (total) => console.log(`month and year counts: ${total} activities`),
+    'months',
+  )
+  console.log(
+    months === 0
+      ? 'month and year counts: already complete'
+      : `month and year counts: ${months} activities backfilled`,
   )
 }

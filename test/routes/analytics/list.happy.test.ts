@@ -200,6 +200,49 @@ describe('GET /analytics/favorites', () => {
     }
   })
 
+  it('sorts by last favourited on the zone’s hours: ties within an hour go by id, whatever the minute', async () => {
+    const companyId = newCompanyId()
+    const [person] = await users(1)
+    // Kathmandu's hours start at :15 UTC. 10:16 and 11:14 UTC are one Kathmandu hour (16:00), 10:14 the one before.
+    const times = ['10:14', '10:16', '11:14', '10:16', '11:14', '10:14', '11:16', null, null]
+    const made: { id: string; hour: number }[] = []
+    for (const time of times) {
+      const activity = await createActivity({ companyId })
+      if (time === null) {
+        made.push({ id: activity.id, hour: Number.NEGATIVE_INFINITY })
+        continue
+      }
+      const at = Date.parse(`2026-03-01T${time}:00.000Z`)
+      await createFavorite(person as string, activity.id, new Date(at))
+      const quarterPast = 15 * 60_000
+      made.push({ id: activity.id, hour: Math.floor((at - quarterPast) / 3_600_000) })
+    }
+    const token = await staffToken(companyId)
+    for (const order of ['asc', 'desc'] as const) {
+      const sign = order === 'asc' ? 1 : -1
+      const expected = [...made]
+        .sort((a, b) => sign * (a.hour - b.hour || (a.id < b.id ? -1 : 1)))
+        .map((a) => a.id)
+      const walked = await walk(token, `?tz=Asia/Kathmandu&sort=lastFavorited&order=${order}&limit=2`)
+      expect(walked.pages, order).toBe(5)
+      expect(
+        walked.items.map((i) => i.activityId),
+        order,
+      ).toEqual(expected)
+    }
+
+    // A company whose activities were never favourited: all tie as the oldest, in id order.
+    const quiet = newCompanyId()
+    const ids = []
+    for (let n = 0; n < 3; n++) ids.push((await createActivity({ companyId: quiet })).id)
+    ids.sort()
+    const quietToken = await staffToken(quiet)
+    for (const order of ['asc', 'desc'] as const) {
+      const walked = await walk(quietToken, `?sort=lastFavorited&order=${order}&limit=2`)
+      expect(walked.items.map((i) => i.activityId)).toEqual(order === 'asc' ? ids : [...ids].reverse())
+    }
+  })
+
   it('orders by total descending by default, and by name ascending for sort=name', async () => {
     const companyId = newCompanyId()
     const b = await createActivity({ companyId, name: 'B' })

@@ -2,13 +2,15 @@ import type pg from 'pg'
 import type { RollupCheck } from '../results'
 
 /*
- * The favourites recounted per key of each trigger-kept count table of drizzle/0004_favorite_counts.sql. Days and
- * quarter-hours are computed here from the UTC wall time (not with the migration's own expressions), and a kept
+ * The favourites recounted per key of each trigger-kept count table of drizzle/0004_favorite_counts.sql (and the months and years
+ * of 0008). Years, months, days and quarter-hours are computed here from the UTC wall time (not with the migration's own expressions), and a kept
  * row at zero (a decrement leaves it) counts as no row. A table's company_id is a copy of its activity's: a row
  * filed under another company counts as a mismatch too.
  */
 const FAVORITES = `activities.user_activity_favorites f JOIN activities.activities a ON a.id = f.activity_id`
 const DAY = `(f.created_at AT TIME ZONE 'UTC')::date`
+const MONTH = `date_trunc('month', f.created_at AT TIME ZONE 'UTC')::date`
+const YEAR = `date_trunc('year', f.created_at AT TIME ZONE 'UTC')::date`
 const SLOT = `((date_trunc('hour', f.created_at AT TIME ZONE 'UTC')
   + floor(date_part('minute', f.created_at AT TIME ZONE 'UTC') / 15) * interval '15 minutes') AT TIME ZONE 'UTC')`
 
@@ -34,6 +36,16 @@ const CHECKS = {
     WHERE coalesce(actual.total, 0) <> coalesce(kept.total, 0)
        OR (coalesce(actual.total, 0) > 0
            AND (actual.last_at IS DISTINCT FROM kept.last_at OR actual.company_id IS DISTINCT FROM kept.company_id))`,
+  activityMonthMismatches: mismatches(
+    `SELECT f.activity_id, a.company_id, ${MONTH} AS month, count(*) AS n FROM ${FAVORITES} GROUP BY 1, 2, 3`,
+    'activity_favorite_month_counts',
+    ['activity_id', 'company_id', 'month'],
+  ),
+  activityYearMismatches: mismatches(
+    `SELECT f.activity_id, a.company_id, ${YEAR} AS year, count(*) AS n FROM ${FAVORITES} GROUP BY 1, 2, 3`,
+    'activity_favorite_year_counts',
+    ['activity_id', 'company_id', 'year'],
+  ),
   activityDayMismatches: mismatches(
     `SELECT f.activity_id, a.company_id, ${DAY} AS day, count(*) AS n FROM ${FAVORITES} GROUP BY 1, 2, 3`,
     'activity_favorite_day_counts',
@@ -59,7 +71,7 @@ const CHECKS = {
 type RollupMismatches = Omit<Required<RollupCheck>, 'checkedAfter' | 'backfillComplete'>
 
 /**
- * Recounts the favourites per activity, activity-day, activity-quarter-hour, company-day and company-quarter-hour
+ * Recounts the favourites per activity, activity-month, activity-year, activity-day, activity-quarter-hour, company-day and company-quarter-hour
  * and compares them with the trigger-kept counts, and reads the backfill's progress row: it must still say
  * complete (migrate completed it on the empty database; until it is, the triggers leave favourites uncounted).
  */
@@ -70,7 +82,7 @@ export async function checkRollups(client: pg.Client, after: string): Promise<Ro
     counted[name] = Number(result.rows[0]?.n ?? -1)
   }
   const backfill = await client.query<{ complete: boolean }>(
-    `SELECT completed_at IS NOT NULL AS complete FROM activities.favorite_counts_backfill WHERE id = 1`,
+    `SELECT bool_and(completed_at IS NOT NULL) AND count(*) = 2 AS complete FROM activities.favorite_counts_backfill`,
   )
   return { ...counted, backfillComplete: backfill.rows[0]?.complete === true, checkedAfter: after }
 }
@@ -79,6 +91,8 @@ export async function checkRollups(client: pg.Client, after: string): Promise<Ro
 export function rollupMismatches(check: RollupCheck): [string, number][] {
   const all: [string, number | undefined][] = [
     ['activity', check.activityMismatches],
+    ['activity-month', check.activityMonthMismatches],
+    ['activity-year', check.activityYearMismatches],
     ['activity-day', check.activityDayMismatches],
     ['activity-quarter-hour', check.activitySlotMismatches],
     ['company-day', check.companyDayMismatches],

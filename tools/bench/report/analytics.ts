@@ -3,7 +3,16 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { rollupMismatches } from '../measure/rollups'
 import type { BenchResults, DatasetResult } from '../results'
-import { BUSINESS, fmt, measuredFavoriteCounts, planOf, type Row, TARGETS, table } from './format'
+import {
+  BUSINESS,
+  fmt,
+  measuredCalendarCounts,
+  measuredFavoriteCounts,
+  planOf,
+  type Row,
+  TARGETS,
+  table,
+} from './format'
 
 /** The analytics figures measured before migration 0002, when the routes counted the favourites (kept from that run). */
 const BEFORE_FILE = 'bench/results/full.before-rollup.json'
@@ -35,16 +44,23 @@ export function analyticsSection(r: BenchResults, root: string): string[] {
   const lines = [
     '## 5. Analytics at scale (largest company)',
     '',
-    measuredFavoriteCounts(r)
-      ? 'The routes read the favourite counts of migration `drizzle/0004_favorite_counts.sql`, kept in step by triggers ' +
-        'on the favourites: per activity (`activity_favorite_counts`), and per activity and per company by UTC day ' +
-        '(`activity_favorite_day_counts`, `company_favorite_day_counts`) and by UTC quarter-hour ' +
-        '(`activity_favorite_slot_counts`, `company_favorite_slot_counts`). A period is counted from the day rows of ' +
-        'its whole UTC days and the quarter-hour rows of its partial first and last days; no statement reads a favourite.'
-      : 'Measured on the schema before `drizzle/0004_favorite_counts.sql`: the routes then read the sharded per-activity ' +
-        'and per-company daily rollups of `drizzle/0002_analytics_rollups.sql` (`activity_favorite_totals`, ' +
-        '`activity_favorite_days`, `company_favorite_days`, since replaced by the counts of 0004), kept in step by ' +
-        "triggers on the favourites, and counted the period's partial first and last day from the favourites.",
+    measuredCalendarCounts(r)
+      ? 'The routes read the favourite counts kept in step by triggers on the favourites (`drizzle/0004_favorite_counts.sql`, ' +
+        '`0008_month_and_year_counts.sql`): per activity (`activity_favorite_counts`), per activity by UTC year, month, day ' +
+        'and quarter-hour, and per company by UTC day and quarter-hour. A period is a signed sum of those rows ' +
+        '(`src/queries/count-ranges.ts`): whole years, months and days where it covers them, and at each edge the finer rows ' +
+        'or the coarser row minus the finer rows around it, whichever reads fewer; the company-wide reads are index-only ' +
+        'scans of covering indexes (0007). No statement reads a favourite.'
+      : measuredFavoriteCounts(r)
+        ? 'The routes read the favourite counts of migration `drizzle/0004_favorite_counts.sql`, kept in step by triggers ' +
+          'on the favourites: per activity (`activity_favorite_counts`), and per activity and per company by UTC day ' +
+          '(`activity_favorite_day_counts`, `company_favorite_day_counts`) and by UTC quarter-hour ' +
+          '(`activity_favorite_slot_counts`, `company_favorite_slot_counts`). A period is counted from the day rows of ' +
+          'its whole UTC days and the quarter-hour rows of its partial first and last days; no statement reads a favourite.'
+        : 'Measured on the schema before `drizzle/0004_favorite_counts.sql`: the routes then read the sharded per-activity ' +
+          'and per-company daily rollups of `drizzle/0002_analytics_rollups.sql` (`activity_favorite_totals`, ' +
+          '`activity_favorite_days`, `company_favorite_days`, since replaced by the counts of 0004), kept in step by ' +
+          "triggers on the favourites, and counted the period's partial first and last day from the favourites.",
     '',
     table(
       ['design', 'route', 'n', 'p50 (ms)', 'p95 (ms)', 'p99 (ms)', 'buffers p50'],
@@ -70,8 +86,8 @@ export function analyticsSection(r: BenchResults, root: string): string[] {
     lines.push(
       'Kept counts in step: after each data set, the favourites are recounted per key and compared with the counts the ' +
         (measuredFavoriteCounts(r)
-          ? "triggers kept (activity: each activity's total, newest favourite and company; activity-day, " +
-            'activity-quarter-hour, company-day, company-quarter-hour: the counts of the day and quarter-hour tables): '
+          ? "triggers kept (activity: each activity's total, newest favourite and company; the others: the counts of " +
+            'the year, month, day and quarter-hour tables): '
           : "triggers kept (activity: each activity's total and newest favourite; company-day: the company's day " +
             'counts): ') +
         checks

@@ -21,6 +21,8 @@ export type Row = (string | number)[]
  * measured, not the current one.
  */
 export const measuredFavoriteCounts = (r: BenchResults) => r.schema !== undefined && r.schema >= '0004'
+/** Whether the results were measured with the month and year counts (migration 0008) and the read paths of 0007. */
+export const measuredCalendarCounts = (r: BenchResults) => r.schema !== undefined && r.schema >= '0008'
 
 export const fmt = (v: number | undefined, digits = 2) =>
   v === undefined || Number.isNaN(v) ? 'n/a' : v >= 100 ? v.toFixed(0) : v.toFixed(digits)
