@@ -15,7 +15,7 @@ import {
 } from '../../contracts/analytics'
 import { toCsv } from '../../lib/csv'
 import { decodeCursor, encodeCursor } from '../../lib/cursor'
-import { type AnalyticsRow, favoriteAnalyticsPage } from '../../queries/analytics'
+import { type AnalyticsRow, favoriteAnalyticsPage } from '../../queries/analytics-table'
 import { staffRoute } from '../surface-route'
 import { fileStamp, periodDto } from './period-format'
 

@@ -19,7 +19,7 @@ import {
 } from '../../contracts/analytics'
 import { toCsv } from '../../lib/csv'
 import { invalidField, ProblemError } from '../../problems/problem-error'
-import { favoriteTimeseries } from '../../queries/analytics'
+import { favoriteTimeseries } from '../../queries/analytics-timeseries'
 import { staffRoute } from '../surface-route'
 import { fileStamp, periodDto } from './period-format'
 
