@@ -88,8 +88,10 @@ export async function favoriteAnalyticsPage(
   const typeFilter = params.type ? sql`AND ${activities.type} = ${params.type}` : sql``
   const ranges = params.previous ? [params.period, params.previous] : [params.period]
   const counts = activityFavoriteCounts
-  const perKey = sql`sum(u.n) FILTER (WHERE u.k = 0)::int AS in_period,
-      sum(u.n) FILTER (WHERE u.k = 1)::int AS in_previous`
+  // Without a comparison every row is the period's: one plain sum per activity.
+  const perKey = params.previous
+    ? sql`sum(u.n) FILTER (WHERE u.k = 0)::int AS in_period, sum(u.n) FILTER (WHERE u.k = 1)::int AS in_previous`
+    : sql`sum(u.n)::int AS in_period, NULL::int AS in_previous`
   const sort = params.sort
   const topFirst = sort !== 'inPeriod' && params.limit <= 100
   // The company's counts rows are its activities (every activity has one, 0005). Names and types are joined to
