@@ -1,9 +1,10 @@
 /**
- * The favourite counts (drizzle/0004_favorite_counts.sql, months and years: 0008) of a bulk load that ran with the count triggers off,
- * built set-based: one aggregate per table straight from the favourites, into tables whose keys and indexes are
- * dropped for the insert and rebuilt after it (sorted builds, not 10M index insertions). The keys are the
- * migration's (`favorite_count_keys`): the UTC day and the 15-minute slot from 2000-01-01 UTC. The data set's last
- * stage recounts every table from the favourites (measure/rollups.ts), and a mismatch fails the smoke run.
+ * The favourite counts (drizzle/0004_favorite_counts.sql; months and years: 0008) of a bulk load that ran with the
+ * count triggers off, built set-based: one aggregate per table, into tables whose keys and indexes are dropped for
+ * the insert and rebuilt after it (sorted builds, not 10M index insertions), in chains that run side by side in
+ * sessions of their own. The keys are the migration's (`favorite_count_keys`): the UTC day and the 15-minute slot
+ * from 2000-01-01 UTC. The data set's last stage recounts every table from the favourites (measure/rollups.ts),
+ * and a mismatch fails the smoke run.
  */
 import type pg from 'pg'
 
@@ -66,25 +67,53 @@ async function definitions(client: pg.Client, table: string) {
   return { constraints: constraints.rows, indexes: indexes.rows }
 }
 
-/** Fills the counts of every favourite; the tables but the per-activity totals must be empty. */
-export async function buildCounts(client: pg.Client): Promise<void> {
-  // Totals: every activity has its row already (zeros, from the activities' insert trigger of 0005).
-  await client.query(
-    `UPDATE activities.activity_favorite_counts t SET favorites = s.n, last_favorited_at = s.last
-     FROM (SELECT activity_id, count(*)::int AS n, max(created_at) AS last
-           FROM activities.user_activity_favorites GROUP BY 1) s
-     WHERE t.activity_id = s.activity_id`,
+/**
+ * The tables in build order, as chains that can run side by side: a table is summed from the one before it in its
+ * chain (months from days, years from months, company days from activity days).
+ */
+const CHAINS: (typeof COUNT_TABLES)[number][][] = [
+  [
+    'activities.activity_favorite_day_counts',
+    'activities.activity_favorite_month_counts',
+    'activities.activity_favorite_year_counts',
+    'activities.company_favorite_day_counts',
+  ],
+  ['activities.activity_favorite_slot_counts', 'activities.company_favorite_slot_counts'],
+]
+
+/** One table: its keys and indexes dropped, filled by one aggregate, then rebuilt (checked against the saved ones). */
+async function buildTable(client: pg.Client, table: (typeof COUNT_TABLES)[number]): Promise<void> {
+  const saved = await definitions(client, table)
+  for (const c of saved.constraints) await client.query(`ALTER TABLE ${table} DROP CONSTRAINT ${c.name}`)
+  for (const i of saved.indexes) await client.query(`DROP INDEX ${i.name}`)
+  await client.query(FILLS[table])
+  for (const c of saved.constraints)
+    await client.query(`ALTER TABLE ${table} ADD CONSTRAINT ${c.name} ${c.sql}`)
+  for (const i of saved.indexes) await client.query(i.sql)
+  const restored = await definitions(client, table)
+  if (JSON.stringify(restored) !== JSON.stringify(saved))
+    throw new Error(`${table}: its keys or indexes differ after the build`)
+}
+
+/**
+ * Fills the counts of every favourite; the tables but the per-activity totals must be empty. The chains run at
+ * once, one per session (the day chain with the totals first, the longer quarter-hour chain alone).
+ */
+export async function buildCounts(sessions: readonly pg.Client[]): Promise<void> {
+  if (sessions.length === 0) throw new Error('buildCounts needs a session')
+  const chains = CHAINS.map((chain, n) => ({ chain, session: sessions[n % sessions.length] as pg.Client }))
+  await Promise.all(
+    chains.map(async ({ chain, session }, n) => {
+      // Totals: every activity has its row already (zeros, from the activities' insert trigger of 0005).
+      if (n === 0) {
+        await session.query(
+          `UPDATE activities.activity_favorite_counts t SET favorites = s.n, last_favorited_at = s.last
+           FROM (SELECT activity_id, count(*)::int AS n, max(created_at) AS last
+                 FROM activities.user_activity_favorites GROUP BY 1) s
+           WHERE t.activity_id = s.activity_id`,
+        )
+      }
+      for (const table of chain) await buildTable(session, table)
+    }),
   )
-  for (const table of COUNT_TABLES) {
-    const saved = await definitions(client, table)
-    for (const c of saved.constraints) await client.query(`ALTER TABLE ${table} DROP CONSTRAINT ${c.name}`)
-    for (const i of saved.indexes) await client.query(`DROP INDEX ${i.name}`)
-    await client.query(FILLS[table])
-    for (const c of saved.constraints)
-      await client.query(`ALTER TABLE ${table} ADD CONSTRAINT ${c.name} ${c.sql}`)
-    for (const i of saved.indexes) await client.query(i.sql)
-    const restored = await definitions(client, table)
-    if (JSON.stringify(restored) !== JSON.stringify(saved))
-      throw new Error(`${table}: its keys or indexes differ after the build`)
-  }
 }

@@ -66,7 +66,7 @@ export async function runDataset(
   const neon = await startNeonServer(database.url, join(workDir, `neon-local-${scale.name}.log`))
   await migrateDatabase(LOCAL_DATABASE_URL, neon.url)
   log('  migrated through the Neon HTTP path')
-  const data = await withClient(database.url, (client) => generateData(client, scale, (line) => log(line)))
+  const data = await generateData(database.url, scale, (line) => log(line))
   log(
     `  generated in ${data.totalSeconds} s: ${data.favorites} favourites; heaviest user ${data.heaviestUser.favorites}; ` +
       `largest company ${data.largestCompany.activities} activities / ${data.largestCompany.favorites} favourites`,

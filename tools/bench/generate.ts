@@ -24,7 +24,8 @@ export async function vacuumCountTables(client: pg.Client): Promise<void> {
  * Duplicate (user, activity) picks are folded (`GROUP BY`), so the unique constraint holds and the count
  * comes out a few percent under the draw; the draw is oversampled to land near the target.
  *
- * Loading: the favourites table's constraints and indexes are read from pg_catalog, dropped, the rows inserted,
+ * Loading: the favourites table's constraints and indexes are read from pg_catalog, dropped, the rows inserted (in
+ * `LOAD_SESSIONS` sessions at once, each drawing the favourites of its share of the users),
  * then every index and constraint recreated from the saved definitions (same names, validated foreign keys), and
  * the result compared with the saved definitions. The favourites' count triggers (drizzle/0004_favorite_counts.sql)
  * are off during the load: fed a 10M-row transition table they took most of the 10M set's 8.5 minutes. The counts
@@ -35,7 +36,7 @@ export async function vacuumCountTables(client: pg.Client): Promise<void> {
  * triggers count only the favourites of activities it has passed. `npm run db:migrate` (`migrateDatabase`)
  * completes it on the still-empty database; the generator never writes `activities.favorite_counts_backfill`.
  */
-import type pg from 'pg'
+import pg from 'pg'
 import { buildCounts } from './build-counts'
 
 export type ScaleName = 'smoke' | 'small' | 'full'
@@ -119,18 +120,42 @@ async function assertBackfillComplete(client: pg.Client, when: string): Promise<
   }
 }
 
-/** Fills a freshly migrated, empty database (its counts' backfill complete). `log` gets one line per step. */
-export async function generateData(
-  client: pg.Client,
-  scale: Scale,
-  log: (line: string) => void,
-): Promise<DataSummary> {
-  const steps: DataSummary['steps'] = []
-  const started = performance.now()
+/** Sessions the bulk steps are split over: one per core of the bench box (its two cores). */
+export const LOAD_SESSIONS = 2
+
+/** A session of the load: big sort and hash memory, no wait for the WAL. */
+async function loadSession(databaseUrl: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: databaseUrl, options: '-c TimeZone=UTC' })
+  await client.connect()
   await client.query(`SET work_mem = '1GB'`)
   await client.query(`SET maintenance_work_mem = '2GB'`)
   await client.query(`SET max_parallel_maintenance_workers = 2`)
   await client.query(`SET synchronous_commit = off`)
+  return client
+}
+
+/**
+ * Fills a freshly migrated, empty database (its counts' backfill complete). `log` gets one line per step. The
+ * favourites' insert and the counts' build run in `LOAD_SESSIONS` sessions at once: each is one statement that
+ * PostgreSQL runs on one core.
+ */
+export async function generateData(
+  databaseUrl: string,
+  scale: Scale,
+  log: (line: string) => void,
+): Promise<DataSummary> {
+  const sessions = await Promise.all(Array.from({ length: LOAD_SESSIONS }, () => loadSession(databaseUrl)))
+  try {
+    return await load(sessions, scale, log)
+  } finally {
+    await Promise.all(sessions.map((session) => session.end()))
+  }
+}
+
+async function load(sessions: pg.Client[], scale: Scale, log: (line: string) => void): Promise<DataSummary> {
+  const client = sessions[0] as pg.Client
+  const steps: DataSummary['steps'] = []
+  const started = performance.now()
 
   await assertBackfillComplete(client, 'before the load')
 
@@ -138,23 +163,26 @@ export async function generateData(
   // Sum over j of K * j^-s ~= K * n^(1-s) / (1-s): solve for K so the draw totals `favorites * OVERSAMPLE`.
   const heaviest = Math.round((favorites * OVERSAMPLE * (1 - USER_SKEW)) / users ** (1 - USER_SKEW))
 
-  // Index -> id maps (one md5 per user and per activity), joined by integer keys below.
+  // Index -> id maps (one md5 per user and per activity), joined by integer keys below; unlogged tables (not
+  // temporary ones), so that every session of the load reads them.
+  await client.query('DROP SCHEMA IF EXISTS bench_load CASCADE')
+  await client.query('CREATE SCHEMA bench_load')
   await timed(steps, 'users', async () => {
     await client.query(
-      `CREATE TEMP TABLE bench_user_ids AS SELECT j, ${uuidOf(`'u' || j`)} AS id FROM generate_series(1, $1::int) j`,
+      `CREATE UNLOGGED TABLE bench_load.user_ids AS SELECT j, ${uuidOf(`'u' || j`)} AS id FROM generate_series(1, $1::int) j`,
       [users],
     )
     await client.query(
       `INSERT INTO users.users (id, created_at)
-       SELECT id, now() - random() * interval '1000 days' FROM bench_user_ids`,
+       SELECT id, now() - random() * interval '1000 days' FROM bench_load.user_ids`,
     )
-    await client.query('ALTER TABLE bench_user_ids ADD PRIMARY KEY (j)')
-    await client.query('ANALYZE bench_user_ids')
+    await client.query('ALTER TABLE bench_load.user_ids ADD PRIMARY KEY (j)')
+    await client.query('ANALYZE bench_load.user_ids')
   })
   log(`  users: ${users}`)
   await timed(steps, 'activities', async () => {
     await client.query(
-      `CREATE TEMP TABLE bench_activity_ids AS SELECT i, ${uuidOf(`'a' || i`)} AS id FROM generate_series(1, $1::int) i`,
+      `CREATE UNLOGGED TABLE bench_load.activity_ids AS SELECT i, ${uuidOf(`'a' || i`)} AS id FROM generate_series(1, $1::int) i`,
       [activities],
     )
     await client.query(
@@ -165,11 +193,11 @@ export async function generateData(
               (CASE WHEN m.i % 3 = 0 THEN 'SERVICE' ELSE 'SLOT_BASED' END)::activities.activity_type,
               CASE WHEN m.i % 2 = 0 THEN 'https://images.example.com/activities/' || m.i || '.jpg' END,
               now() - random() * interval '1000 days'
-       FROM bench_activity_ids m`,
+       FROM bench_load.activity_ids m`,
       [companies],
     )
-    await client.query('ALTER TABLE bench_activity_ids ADD PRIMARY KEY (i)')
-    await client.query('ANALYZE bench_activity_ids')
+    await client.query('ALTER TABLE bench_load.activity_ids ADD PRIMARY KEY (i)')
+    await client.query('ANALYZE bench_load.activity_ids')
   })
   log(`  activities: ${activities} across ${companies} companies`)
 
@@ -181,35 +209,41 @@ export async function generateData(
   })
 
   // Hash aggregation folds duplicate picks and emits the rows in hash order, so each user's favourites end up
-  // scattered over the heap as in a table filled over time (a sort would cluster them by user).
-  await client.query('SET enable_sort = off')
-  // Hash joins against the id maps (a nested loop would do 20M index lookups).
-  await client.query('SET enable_nestloop = off')
-  await client.query('SET enable_mergejoin = off')
+  // scattered over the heap as in a table filled over time (a sort would cluster them by user). Each session
+  // draws the favourites of its share of the users (duplicates are per user, so the shares fold apart).
   await client.query(`ALTER TABLE ${FAVORITES} DISABLE TRIGGER USER`)
   await timed(steps, 'favourites (insert, count triggers off)', () =>
-    client.query(
-      `INSERT INTO ${FAVORITES} (user_id, activity_id, created_at)
-       SELECT u.id, a.id, now() - power(random(), 1.5) * interval '${HISTORY_DAYS} days'
-       FROM (
-         SELECT w.j, 1 + floor($2::int * power(random(), ${ACTIVITY_SKEW}))::int AS i
-         FROM (
-           SELECT j, CASE WHEN j = 1 THEN $3::float8
-                          ELSE round($3::float8 * power(j, -${USER_SKEW}) * (0.5 + random())) END AS wanted
-           FROM generate_series(1, $1::int) j
-         ) w
-         CROSS JOIN LATERAL generate_series(1, w.wanted::int) draw
-         GROUP BY 1, 2
-       ) p
-       JOIN bench_user_ids u ON u.j = p.j
-       JOIN bench_activity_ids a ON a.i = p.i`,
-      [users, activities, heaviest],
+    Promise.all(
+      sessions.map(async (session, share) => {
+        await session.query('SET enable_sort = off')
+        // Hash joins against the id maps (a nested loop would do 20M index lookups).
+        await session.query('SET enable_nestloop = off')
+        await session.query('SET enable_mergejoin = off')
+        await session.query(
+          `INSERT INTO ${FAVORITES} (user_id, activity_id, created_at)
+           SELECT u.id, a.id, now() - power(random(), 1.5) * interval '${HISTORY_DAYS} days'
+           FROM (
+             SELECT w.j, 1 + floor($2::int * power(random(), ${ACTIVITY_SKEW}))::int AS i
+             FROM (
+               SELECT j, CASE WHEN j = 1 THEN $3::float8
+                              ELSE round($3::float8 * power(j, -${USER_SKEW}) * (0.5 + random())) END AS wanted
+               FROM generate_series(1, $1::int) j WHERE j % $4::int = $5::int
+             ) w
+             CROSS JOIN LATERAL generate_series(1, w.wanted::int) draw
+             GROUP BY 1, 2
+           ) p
+           JOIN bench_load.user_ids u ON u.j = p.j
+           JOIN bench_load.activity_ids a ON a.i = p.i`,
+          [users, activities, heaviest, sessions.length, share],
+        )
+        await session.query('RESET enable_sort')
+        await session.query('RESET enable_nestloop')
+        await session.query('RESET enable_mergejoin')
+      }),
     ),
   )
   await client.query(`ALTER TABLE ${FAVORITES} ENABLE TRIGGER USER`)
-  await client.query('RESET enable_sort')
-  await client.query('RESET enable_nestloop')
-  await client.query('RESET enable_mergejoin')
+  await client.query('DROP SCHEMA bench_load CASCADE')
   log('  favourites inserted; rebuilding indexes and constraints')
 
   await timed(steps, 'recreate indexes and constraints', async () => {
@@ -227,7 +261,7 @@ export async function generateData(
     )
   }
 
-  await timed(steps, 'counts (set-based)', () => buildCounts(client))
+  await timed(steps, 'counts (set-based)', () => buildCounts(sessions))
 
   await timed(steps, 'vacuum analyze', async () => {
     await client.query('VACUUM (ANALYZE) users.users')

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   onCleanup(`database ${database.name}`, () => database.drop())
   const neon = await startNeonServer(database.url, join(workDir, 'neon-local.log'))
   await migrateDatabase(LOCAL_DATABASE_URL, neon.url)
-  const data = await withClient(database.url, (client) => generateData(client, SCALES.smoke, () => undefined))
+  const data = await generateData(database.url, SCALES.smoke, () => undefined)
   const samples = await withClient(database.url, (client) =>
     drawSamples(client, { users: 50, companies: 10 }, data),
   )

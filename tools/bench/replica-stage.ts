@@ -76,7 +76,7 @@ export async function runReplicaStage(
     replicaDatabaseUrl,
   )
   await migrateDatabase(LOCAL_DATABASE_URL, neon.url)
-  const data = await withClient(database.url, (client) => generateData(client, scale, () => undefined))
+  const data = await generateData(database.url, scale, () => undefined)
   await awaitCatchUp(database.url, replicaDatabaseUrl)
   log(`  ${data.favorites} favourites generated and replayed on the replica`)
   const samples = await withClient(database.url, (client) =>
