@@ -26,6 +26,7 @@ import { createBenchDatabase, withClient } from './postgres'
 import type { AnalyticsMatrix, DatasetResult, E2eResult, WriteContention } from './results'
 import { drawSamples, ROUTES } from './routes'
 import { type ScriptChild, startScriptChild } from './script-child'
+import { type Stage, timed } from './stages'
 import { startBareWorker, startLadderWorker, startMiniflareWorker, startWranglerDevWorker } from './worker'
 
 /** The local Neon-protocol server in a child process; resolves with its /sql URL. */
@@ -61,12 +62,13 @@ export async function runDataset(
   log(
     `data set ${scale.name}: ${scale.users} users, ${scale.activities} activities, ${scale.favorites} favourites`,
   )
+  const stages: Stage[] = []
   const database = await createBenchDatabase(adminUrl, scale.name)
   const dropDatabase = onCleanup(`database ${database.name}`, () => database.drop())
   const neon = await startNeonServer(database.url, join(workDir, `neon-local-${scale.name}.log`))
-  await migrateDatabase(LOCAL_DATABASE_URL, neon.url)
+  await timed(stages, 'migrate', () => migrateDatabase(LOCAL_DATABASE_URL, neon.url))
   log('  migrated through the Neon HTTP path')
-  const data = await generateData(database.url, scale, (line) => log(line))
+  const data = await timed(stages, 'generate', () => generateData(database.url, scale, (line) => log(line)))
   log(
     `  generated in ${data.totalSeconds} s: ${data.favorites} favourites; heaviest user ${data.heaviestUser.favorites}; ` +
       `largest company ${data.largestCompany.activities} activities / ${data.largestCompany.favorites} favourites`,
@@ -90,34 +92,30 @@ export async function runDataset(
   log(`  the Worker (Miniflare) answered /health after ${worker.startupMs} ms`)
 
   // Plans first: captured requests are answered 503, so nothing is cached or written before them.
-  const plans = await measurePlans(database.url, proxy, worker, samples, plan)
+  const plans = await timed(stages, 'plans', () => measurePlans(database.url, proxy, worker, samples, plan))
   // The write plans ran thousands of rolled-back writes (a batch is 100 each), leaving dead row versions in the
   // count tables that the analytics stages would wade through: vacuumed, as autovacuum would in time.
   await withClient(database.url, (client) => vacuumCountTables(client))
   // The matrix only where the run also goes end to end: the largest company of the run's largest data set.
   let analyticsMatrix: AnalyticsMatrix | undefined
   if (withEndToEnd) {
-    analyticsMatrix = await measureAnalyticsMatrix(
-      database.url,
-      proxy,
-      worker,
-      samples,
-      plan.analyticsMatrixSamples,
+    analyticsMatrix = await timed(stages, 'analytics matrix', () =>
+      measureAnalyticsMatrix(database.url, proxy, worker, samples, plan.analyticsMatrixSamples),
     )
   }
-  const statusCounts = await measureStatusCounts(
-    database.url,
-    proxy,
-    worker,
-    samples,
-    Math.min(plan.planUsers, samples.users.length),
+  const statusCounts = await timed(stages, 'status counts', () =>
+    measureStatusCounts(database.url, proxy, worker, samples, Math.min(plan.planUsers, samples.users.length)),
   )
-  const deepPagination = await measureDeepPagination(database.url, proxy, worker, samples, plan.deepRepeats)
+  const deepPagination = await timed(stages, 'deep pagination', () =>
+    measureDeepPagination(database.url, proxy, worker, samples, plan.deepRepeats),
+  )
   log(
     `  deep pagination: page ${deepPagination.page} p50 ${deepPagination.deep.p50} ms vs first ${deepPagination.first.p50} ms ` +
       `(x${deepPagination.deepVsFirstP50}); OFFSET ${deepPagination.offset.p50} ms`,
   )
-  const roundTrips = await measureRoundTrips(worker, neon.url, samples, plan.roundTripRepeats)
+  const roundTrips = await timed(stages, 'round trips', () =>
+    measureRoundTrips(worker, neon.url, samples, plan.roundTripRepeats),
+  )
   for (const r of roundTrips)
     log(`  round trips ${r.route}: ${r.counts.join(', ')} (statuses ${r.statuses.join(', ')})`)
   await worker.stop()
@@ -150,23 +148,20 @@ export async function runDataset(
       `  end to end: the Worker (Miniflare) answered /health after ${harness.api.startupMs} ms, ` +
         `wrangler dev after ${harness.wranglerDev.startupMs} ms`,
     )
-    e2e = await measureEndToEnd(harness, samples, plan, concurrency, scale.name)
+    e2e = await timed(stages, 'end to end', () =>
+      measureEndToEnd(harness, samples, plan, concurrency, scale.name),
+    )
     await harness.wranglerDev.stop()
     await harness.bare.stop()
     await harness.ladder.stop()
-    writeContention = await measureWriteContention(
-      database.url,
-      harness.api,
-      samples,
-      plan,
-      concurrency,
-      scale.name,
+    writeContention = await timed(stages, 'write contention', () =>
+      measureWriteContention(database.url, harness.api, samples, plan, concurrency, scale.name),
     )
     await harness.api.stop()
   }
-  const rollupCheck = await withClient(database.url, (client) =>
+  const rollupCheck = await timed(stages, 'recount', () =>
     checkRollups(
-      client,
+      database.url,
       withEndToEnd
         ? 'the bulk load, the round-trip writes and the concurrent end-to-end writes (the hot-activity ones included)'
         : 'the bulk load and the round-trip writes',
@@ -184,6 +179,7 @@ export async function runDataset(
     dataset: {
       scale: scale.name,
       data,
+      stages,
       rollupCheck,
       workerStartupMs,
       roundTrips,

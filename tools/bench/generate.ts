@@ -38,6 +38,7 @@ export async function vacuumCountTables(client: pg.Client): Promise<void> {
  */
 import pg from 'pg'
 import { buildCounts } from './build-counts'
+import { type Stage, timed } from './stages'
 
 export type ScaleName = 'smoke' | 'small' | 'full'
 
@@ -70,7 +71,7 @@ export interface DataSummary {
   favoritesPerUser: { p50: number; p90: number; p99: number; max: number; withNone: number }
   topActivity: { id: string; favorites: number }
   largestCompany: { id: string; activities: number; favorites: number }
-  steps: { step: string; seconds: number }[]
+  steps: Stage[]
   totalSeconds: number
 }
 
@@ -80,13 +81,6 @@ const FAVORITES = 'activities.user_activity_favorites'
 
 /** A deterministic UUID from a key: md5 with the version (4) and variant (8) nibbles set, so it validates as RFC 4122. */
 const uuidOf = (key: string) => `overlay(overlay(md5(${key}) placing '4' from 13) placing '8' from 17)::uuid`
-
-async function timed<T>(steps: DataSummary['steps'], step: string, run: () => Promise<T>): Promise<T> {
-  const started = performance.now()
-  const result = await run()
-  steps.push({ step, seconds: round((performance.now() - started) / 1000, 1) })
-  return result
-}
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits))
 

@@ -2,6 +2,7 @@
 import type { BundleResult } from './bundle'
 import type { DataSummary, ScaleName } from './generate'
 import type { LoadResult } from './load'
+import type { Stage } from './stages'
 import type { Percentiles } from './stats'
 
 export interface RoundTrip {
@@ -105,6 +106,8 @@ export interface StatusCountsComparison {
 export interface DatasetResult {
   scale: ScaleName
   data: DataSummary
+  /** Wall time of the data set's stages, its generation included (absent from older results). */
+  stages?: Stage[]
   /** Are the kept counts still in step after every write of the run? (Absent from results of schemas without them.) */
   rollupCheck?: RollupCheck
   /** The Worker's start-up, each time the run started it (under Miniflare; `wrangler dev` in older results). */

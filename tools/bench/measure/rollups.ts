@@ -1,4 +1,4 @@
-import type pg from 'pg'
+import { withClient } from '../postgres'
 import type { RollupCheck } from '../results'
 
 /*
@@ -70,21 +70,37 @@ const CHECKS = {
 
 type RollupMismatches = Omit<Required<RollupCheck>, 'checkedAfter' | 'backfillComplete'>
 
+/** Recounts at once: the bench box's two cores. */
+const RECOUNT_SESSIONS = 2
+
 /**
- * Recounts the favourites per activity, activity-month, activity-year, activity-day, activity-quarter-hour, company-day and company-quarter-hour
- * and compares them with the trigger-kept counts, and reads the backfill's progress row: it must still say
- * complete (migrate completed it on the empty database; until it is, the triggers leave favourites uncounted).
+ * Recounts the favourites per activity, activity-year, -month, -day and -quarter-hour, company-day and
+ * company-quarter-hour and compares them with the trigger-kept counts, and reads the backfills' progress rows: they
+ * must still say complete (migrate completed them on the empty database; until then, the triggers leave favourites
+ * uncounted).
  */
-export async function checkRollups(client: pg.Client, after: string): Promise<RollupCheck> {
+export async function checkRollups(databaseUrl: string, after: string): Promise<RollupCheck> {
   const counted = {} as RollupMismatches
-  for (const [name, query] of Object.entries(CHECKS) as [keyof RollupMismatches, string][]) {
-    const result = await client.query<{ n: string }>(query)
-    counted[name] = Number(result.rows[0]?.n ?? -1)
-  }
-  const backfill = await client.query<{ complete: boolean }>(
-    `SELECT bool_and(completed_at IS NOT NULL) AND count(*) = 2 AS complete FROM activities.favorite_counts_backfill`,
+  const queue = Object.entries(CHECKS) as [keyof RollupMismatches, string][]
+  // Each recount is one statement on one core: RECOUNT_SESSIONS of them at a time, taking the next one when done.
+  await Promise.all(
+    Array.from({ length: RECOUNT_SESSIONS }, () =>
+      withClient(databaseUrl, async (client) => {
+        await client.query(`SET work_mem = '1GB'`)
+        for (let next = queue.shift(); next; next = queue.shift()) {
+          const [name, query] = next
+          const result = await client.query<{ n: string }>(query)
+          counted[name] = Number(result.rows[0]?.n ?? -1)
+        }
+      }),
+    ),
   )
-  return { ...counted, backfillComplete: backfill.rows[0]?.complete === true, checkedAfter: after }
+  const complete = await withClient(databaseUrl, (client) =>
+    client.query<{ complete: boolean }>(
+      `SELECT bool_and(completed_at IS NOT NULL) AND count(*) = 2 AS complete FROM activities.favorite_counts_backfill`,
+    ),
+  )
+  return { ...counted, backfillComplete: complete.rows[0]?.complete === true, checkedAfter: after }
 }
 
 /** Each count table's mismatched keys as `[what, how many]`; tables a saved result did not check are left out. */

@@ -33,5 +33,23 @@ export function dataSetsSection(r: BenchResults): string[] {
       ]),
     ),
     '',
+    ...stageLines(r),
+  ]
+}
+
+/** Where the run's wall time went, per data set and stage (results without stages: nothing). */
+function stageLines(r: BenchResults): string[] {
+  const timedSets = r.datasets.filter((d) => d.stages !== undefined)
+  if (timedSets.length === 0) return []
+  const inSets = timedSets.reduce((a, d) => a + (d.stages ?? []).reduce((b, s) => b + s.seconds, 0), 0)
+  return [
+    `Run time by stage (the run took ${r.durationSeconds} s; ${Math.round(r.durationSeconds - inSets)} s of it outside ` +
+      'these stages: PostgreSQL, the bundle and its start-up, the samples, starting Workers, the replica stage):',
+    '',
+    ...timedSets.map(
+      (d) =>
+        `- ${d.scale}: ${(d.stages ?? []).map((s) => `${s.step} ${Math.round(s.seconds)} s`).join('; ')}`,
+    ),
+    '',
   ]
 }
