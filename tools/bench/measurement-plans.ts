@@ -41,14 +41,16 @@ export const MEASUREMENT_PLANS: Record<ScaleName, MeasurementPlan> = {
     warmupSeconds: 1,
     roundTripRepeats: 3,
   },
+  // Within the 10 minutes a run may take (so that it is run whenever a change touches a query): half the plan
+  // samples and two thirds of the load of `small`, per data set.
   full: {
     datasets: ['small', 'full'],
-    planUsers: 1000,
+    planUsers: 500,
     planCompanies: 100,
     largestCompanyRepeats: 30,
     analyticsMatrixSamples: 10,
     deepRepeats: 100,
-    loadSeconds: 6,
+    loadSeconds: 4,
     endToEndRounds: 2,
     warmupSeconds: 1,
     roundTripRepeats: 3,
