@@ -57,11 +57,11 @@ function positionOf(sort: AnalyticsSort, row: ItemRow): AnalyticsPosition {
 /**
  * One page of a company's activities with their favourite counts, zero counts included.
  *
- * Shaped by what it returns. Sorted by the total, the name or the last favourite, a JSON page takes its rows first
- * (for the total and the name, read in order from an index: `indexedPage`), then counts the period (and the
- * previous one) for those rows only. Sorted by the period's count, or as a whole CSV file, it counts the period for the whole company at
- * once (one pass over its day and quarter-hour rows in the period), then sorts. The keyset `(key, id)` keeps deep
- * pages as cheap as the first.
+ * Shaped by what it returns. Sorted by the total, the name or the last favourite, a JSON page takes its rows first,
+ * in order from an index (`indexedPage`), then counts the period (and the previous one) for those rows only.
+ * Sorted by the period's count, or as a whole CSV file, it counts the period for the whole company at once (one
+ * index-only pass over its count rows of the period), then sorts. The keyset `(key, id)` keeps deep pages as cheap
+ * as the first.
  */
 export async function favoriteAnalyticsPage(
   db: Db,
