@@ -107,10 +107,19 @@ function bundleMiss(r: BenchResults): string {
 
 function runTimeMiss(r: BenchResults): string {
   const generating = r.datasets.reduce((a, d) => a + d.data.totalSeconds, 0)
+  const stages = r.datasets.flatMap((d) => (d.stages ?? []).map((s) => ({ ...s, scale: d.scale })))
+  const longest = stages.reduce<(typeof stages)[number] | undefined>(
+    (a, s) => (a === undefined || s.seconds > a.seconds ? s : a),
+    undefined,
+  )
   return (
-    `- **Run time** (${fmt(r.durationSeconds / 60, 1)} min, budget 10 min for the default run): generating the data took ${fmt(generating, 0)} s ` +
-    `of it, with load average ${r.machine.loadAverageAtStart[0]}-${r.machine.loadAverageAtEnd[0]}. What would fix it: an idle box, or a ` +
-    'generated database kept between runs (a template database) so only the measurements rerun.'
+    `- **Run time** (${fmt(r.durationSeconds / 60, 1)} min, budget 10 min): generating the data took ${fmt(generating, 0)} s ` +
+    `of it, with load average ${r.machine.loadAverageAtStart[0]}-${r.machine.loadAverageAtEnd[0]}` +
+    (longest
+      ? `; the longest stage was ${longest.scale}'s ${longest.step} (${fmt(longest.seconds, 0)} s, section 1 lists them all)`
+      : '') +
+    '. What would fix it: fewer end-to-end targets or one concurrency per run, or a generated database kept between ' +
+    'runs (a template database) so only the measurements rerun.'
   )
 }
 
