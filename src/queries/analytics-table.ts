@@ -54,46 +54,57 @@ function positionOf(sort: AnalyticsSort, row: ItemRow): AnalyticsPosition {
   return { key, id: row.id }
 }
 
-/**
- * One page of a company's activities with their favourite counts, zero counts included.
- *
- * Shaped by what it returns. Sorted by the total, the name or the last favourite, a JSON page takes its rows first,
- * in order from an index (`indexedPage`), then counts the period (and the previous one) for those rows only.
- * Sorted by the period's count, or as a whole CSV file, it counts the period for the whole company at once (one
- * index-only pass over its count rows of the period), then sorts. The keyset `(key, id)` keeps deep pages as cheap
- * as the first.
- */
-export async function favoriteAnalyticsPage(
-  db: Db,
-  params: {
-    companyId: string
-    zone: string
-    period: CountRange
-    previous?: CountRange
-    type?: ActivityTypeValue
-    sort: AnalyticsSort
-    order: SortOrder
-    limit: number
-    after?: AnalyticsPosition
-  },
-): Promise<{ rows: AnalyticsRow[]; last?: AnalyticsPosition; hasMore: boolean }> {
-  const key = SORT_KEYS[params.sort]
-  const direction = sql.raw(params.order === 'asc' ? 'ASC' : 'DESC')
-  const after = params.after
-  const keyset = after
-    ? params.order === 'asc'
-      ? sql`WHERE (${key}, t.id) > (${cursorKey(params.sort, after.key)}, ${after.id}::uuid)`
-      : sql`WHERE (${key}, t.id) < (${cursorKey(params.sort, after.key)}, ${after.id}::uuid)`
-    : sql``
-  const typeFilter = params.type ? sql`AND ${activities.type} = ${params.type}` : sql``
-  const ranges = params.previous ? [params.period, params.previous] : [params.period]
-  const counts = activityFavoriteCounts
-  // Without a comparison every row is the period's: one plain sum per activity.
-  const perKey = params.previous
+type PageParams = {
+  companyId: string
+  zone: string
+  period: CountRange
+  previous?: CountRange
+  type?: ActivityTypeValue
+  sort: AnalyticsSort
+  order: SortOrder
+  limit: number
+  after?: AnalyticsPosition
+}
+
+const directionOf = (params: PageParams) => sql.raw(params.order === 'asc' ? 'ASC' : 'DESC')
+
+/** Each activity's count in the period (and the previous one): one plain sum per activity without a comparison. */
+const perKey = (params: PageParams) =>
+  params.previous
     ? sql`sum(u.n) FILTER (WHERE u.k = 0)::int AS in_period, sum(u.n) FILTER (WHERE u.k = 1)::int AS in_previous`
     : sql`sum(u.n)::int AS in_period, NULL::int AS in_previous`
-  const sort = params.sort
-  const topFirst = sort !== 'inPeriod' && params.limit <= 100
+
+const rangesOf = (params: PageParams) =>
+  params.previous ? [params.period, params.previous] : [params.period]
+
+/** The page's rows first, from an index (`indexedPage`), then the period counted for those rows only. */
+function pageFirstStatement(params: PageParams & { sort: Exclude<AnalyticsSort, 'inPeriod'> }): SQL {
+  const key = SORT_KEYS[params.sort]
+  const direction = directionOf(params)
+  return sql`
+    WITH page AS (${indexedPage(params)})
+    SELECT t.id, t.name, t.type, t.total, p.in_period, p.in_previous, ${microsOf(sql`t.last_at`)} AS last_micros
+    FROM page t
+    CROSS JOIN LATERAL (
+      SELECT ${perKey(params)} FROM (
+        ${rangeSums(rangesOf(params), activityTables, sql`c.activity_id = t.id`)}
+      ) u
+    ) p
+    ORDER BY ${key} ${direction}, t.id ${direction}`
+}
+
+/** The period counted for the whole company at once (one index-only pass over its count rows), then sorted. */
+function wholeCompanyStatement(params: PageParams): SQL {
+  const { sort, after } = params
+  const key = SORT_KEYS[sort]
+  const direction = directionOf(params)
+  const counts = activityFavoriteCounts
+  const keyset = after
+    ? params.order === 'asc'
+      ? sql`WHERE (${key}, t.id) > (${cursorKey(sort, after.key)}, ${after.id}::uuid)`
+      : sql`WHERE (${key}, t.id) < (${cursorKey(sort, after.key)}, ${after.id}::uuid)`
+    : sql``
+  const typeFilter = params.type ? sql`AND ${activities.type} = ${params.type}` : sql``
   // The company's counts rows are its activities (every activity has one, 0005). Names and types are joined to
   // every row only where the sort or the filter needs them, else to the page's rows alone.
   const everyRow = sort === 'name' || params.type !== undefined
@@ -113,10 +124,17 @@ export async function favoriteAnalyticsPage(
         LIMIT ${params.limit + 1}
       ) t
       ${everyRow ? sql`` : sql`JOIN ${activities} a ON a.id = t.id AND a.company_id = ${params.companyId}`}`
+  const periodCounts = sql`period_counts AS (
+        SELECT u.activity_id, ${perKey(params)} FROM (
+          ${rangeSums(rangesOf(params), activityTables, sql`c.company_id = ${params.companyId}`, sql`, c.activity_id`)}
+        ) u GROUP BY u.activity_id
+      )`
   // Most favourited in the period first, of every type: when `limit + 1` activities have a count above zero, they
   // are the page, read from the period's counts alone (activities without one count zero and come after them);
   // only otherwise is every activity's row joined and sorted.
-  const mostInPeriod = sort === 'inPeriod' && params.order === 'desc' && params.type === undefined
+  if (!(sort === 'inPeriod' && params.order === 'desc' && params.type === undefined)) {
+    return sql`WITH ${periodCounts} SELECT t.* FROM (${everyActivityPage}) t ORDER BY ${key} ${direction}, t.id ${direction}`
+  }
   const topOfPeriod = sql`top AS (
         SELECT p.activity_id AS id, p.in_period, p.in_previous FROM period_counts p
         WHERE p.in_period > 0 ${
@@ -129,37 +147,33 @@ export async function favoriteAnalyticsPage(
       SELECT t.id, ${activities.name}, ${activities.type}, ${counts.favorites} AS total, t.in_period, t.in_previous,
              ${lastFavoritedHour(params.zone)} AS last_at, ${microsOf(lastFavoritedHour(params.zone))} AS last_micros
       FROM top t JOIN ${counts} ON ${counts.activityId} = t.id JOIN ${activities} ON ${activities.id} = t.id`
+  return sql`
+    WITH ${periodCounts}, ${topOfPeriod}
+    SELECT t.* FROM (
+      SELECT * FROM (${topPage}) p WHERE (SELECT count(*) FROM top) > ${params.limit}
+      UNION ALL SELECT * FROM (${everyActivityPage}) p WHERE (SELECT count(*) FROM top) <= ${params.limit}
+    ) t
+    ORDER BY ${key} ${direction}, t.id ${direction}`
+}
 
-  const statement = topFirst
-    ? sql`
-      WITH page AS (${indexedPage({ ...params, sort })})
-      SELECT t.id, t.name, t.type, t.total, p.in_period, p.in_previous, ${microsOf(sql`t.last_at`)} AS last_micros
-      FROM page t
-      CROSS JOIN LATERAL (
-        SELECT ${perKey} FROM (
-          ${rangeSums(ranges, activityTables, (x) => sql`${sql.raw(x)}.activity_id = t.id`)}
-        ) u
-      ) p
-      ORDER BY ${key} ${direction}, t.id ${direction}`
-    : sql`
-      WITH period_counts AS (
-        SELECT u.activity_id, ${perKey} FROM (
-          ${rangeSums(
-            ranges,
-            activityTables,
-            (x) => sql`${sql.raw(x)}.company_id = ${params.companyId}`,
-            (x) => sql`, ${sql.raw(x)}.activity_id`,
-          )}
-        ) u GROUP BY u.activity_id
-      )${mostInPeriod ? sql`, ${topOfPeriod}` : sql``}
-      SELECT t.* FROM (${
-        mostInPeriod
-          ? sql`SELECT * FROM (${topPage}) p WHERE (SELECT count(*) FROM top) > ${params.limit}
-          UNION ALL SELECT * FROM (${everyActivityPage}) p WHERE (SELECT count(*) FROM top) <= ${params.limit}`
-          : everyActivityPage
-      }) t
-      ORDER BY ${key} ${direction}, t.id ${direction}`
-
+/**
+ * One page of a company's activities with their favourite counts, zero counts included.
+ *
+ * Shaped by what it returns. Sorted by the total, the name or the last favourite, a JSON page takes its rows first,
+ * in order from an index (`indexedPage`), then counts the period (and the previous one) for those rows only.
+ * Sorted by the period's count, or as a whole CSV file, it counts the period for the whole company at once (one
+ * index-only pass over its count rows of the period), then sorts. The keyset `(key, id)` keeps deep pages as cheap
+ * as the first.
+ */
+export async function favoriteAnalyticsPage(
+  db: Db,
+  params: PageParams,
+): Promise<{ rows: AnalyticsRow[]; last?: AnalyticsPosition; hasMore: boolean }> {
+  const sort = params.sort
+  const statement =
+    sort !== 'inPeriod' && params.limit <= 100
+      ? pageFirstStatement({ ...params, sort })
+      : wholeCompanyStatement(params)
   const result = await db.execute<ItemRow>(statement)
   const rows = result.rows.slice(0, params.limit)
   const lastRow = rows.at(-1)

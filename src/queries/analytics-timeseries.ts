@@ -34,24 +34,23 @@ export async function favoriteTimeseries(
       ? rangeSums(
           ranges,
           activityTables,
-          (x) =>
-            sql`${sql.raw(x)}.activity_id = ${activityId}::uuid ${
-              // One activity of another type than asked counts nothing.
-              type !== undefined
-                ? sql`AND EXISTS (SELECT 1 FROM ${activities}
+          sql`c.activity_id = ${activityId}::uuid ${
+            // One activity of another type than asked counts nothing.
+            type !== undefined
+              ? sql`AND EXISTS (SELECT 1 FROM ${activities}
                   WHERE ${activities.id} = ${activityId}::uuid AND ${activities.type} = ${type})`
-                : sql``
-            }`,
+              : sql``
+          }`,
         )
       : type !== undefined
         ? rangeSums(
             ranges,
             activityTables,
-            (x) => sql`${sql.raw(x)}.company_id = ${companyId} AND ${sql.raw(x)}.activity_id IN (
+            sql`c.company_id = ${companyId} AND c.activity_id IN (
               SELECT ${activities.id} FROM ${activities}
               WHERE ${activities.companyId} = ${companyId} AND ${activities.type} = ${type})`,
           )
-        : rangeSums(ranges, companyTables, (x) => sql`${sql.raw(x)}.company_id = ${companyId}`)
+        : rangeSums(ranges, companyTables, sql`c.company_id = ${companyId}`)
   // Whether `activityId` is one of the company's: one extra row (k NULL), so the 404 costs no second round trip.
   const result = await db.execute<{ k: number | null; n: number; found: boolean | null }>(sql`
     SELECT u.k, sum(u.n)::int AS n, NULL::boolean AS found

@@ -27,13 +27,13 @@ const GRAIN_COLUMNS: Record<Grain, string> = { years: 'year', months: 'month', d
 /**
  * Per-key signed counts `(k, n)` over the kept-ready counts for `ranges` (keys: their indexes), summed by the
  * caller: year, month, day and quarter-hour rows as count-ranges.ts splits each range. `scope` picks the rows (a
- * company's, or one activity's), `extra` adds columns.
+ * company's, or one activity's) of the count table `c`; `extra` adds columns of `c` (`, c.activity_id`).
  */
 export function rangeSums(
   ranges: readonly CountRange[],
   tables: CountTables,
-  scope: (table: 'c') => SQL,
-  extra: (table: 'c') => SQL = () => sql``,
+  scope: SQL,
+  extra: SQL = sql``,
 ): SQL {
   const grains = GRAINS.filter((grain) => tables[grain] !== undefined)
   const terms = rangeTerms(ranges, grains, Date.now())
@@ -44,10 +44,10 @@ export function rangeSums(
     .filter((grain) => terms[grain].length > 0)
     .map((grain) => {
       const column = sql.raw(`c.${GRAIN_COLUMNS[grain]}`)
-      return sql`SELECT r.k, r.sign * c.n AS n ${extra('c')} FROM ${termsTable(terms[grain], grain)} r
+      return sql`SELECT r.k, r.sign * c.n AS n ${extra} FROM ${termsTable(terms[grain], grain)} r
         CROSS JOIN LATERAL (
-          SELECT c.favorites AS n ${extra('c')} FROM ${tables[grain]} c
-          WHERE ${scope('c')} AND ${column} >= r.lo AND ${column} < r.hi OFFSET 0) c`
+          SELECT c.favorites AS n ${extra} FROM ${tables[grain]} c
+          WHERE ${scope} AND ${column} >= r.lo AND ${column} < r.hi OFFSET 0) c`
     })
   // Every range is at least a quarter-hour long, so there is at least one term.
   return sql.join(grainSums, sql` UNION ALL `)
