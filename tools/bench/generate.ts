@@ -25,7 +25,7 @@ export async function vacuumCountTables(client: pg.Client): Promise<void> {
  * comes out a few percent under the draw; the draw is oversampled to land near the target.
  *
  * Loading: the favourites table's constraints and indexes are read from pg_catalog, dropped, the rows inserted (in
- * `LOAD_SESSIONS` sessions at once, each drawing the favourites of its share of the users),
+ * `BULK_SESSIONS` sessions at once, each drawing the favourites of its share of the users),
  * then every index and constraint recreated from the saved definitions (same names, validated foreign keys), and
  * the result compared with the saved definitions. The favourites' count triggers (drizzle/0004_favorite_counts.sql)
  * are off during the load: fed a 10M-row transition table they took most of the 10M set's 8.5 minutes. The counts
@@ -38,6 +38,7 @@ export async function vacuumCountTables(client: pg.Client): Promise<void> {
  */
 import pg from 'pg'
 import { buildCounts } from './build-counts'
+import { BULK_SESSIONS } from './postgres'
 import { type Stage, timed } from './stages'
 
 export type ScaleName = 'smoke' | 'small' | 'full'
@@ -114,9 +115,6 @@ async function assertBackfillComplete(client: pg.Client, when: string): Promise<
   }
 }
 
-/** Sessions the bulk steps are split over: one per core of the bench box (its two cores). */
-export const LOAD_SESSIONS = 2
-
 /** A session of the load: big sort and hash memory, no wait for the WAL. */
 async function loadSession(databaseUrl: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: databaseUrl, options: '-c TimeZone=UTC' })
@@ -130,7 +128,7 @@ async function loadSession(databaseUrl: string): Promise<pg.Client> {
 
 /**
  * Fills a freshly migrated, empty database (its counts' backfill complete). `log` gets one line per step. The
- * favourites' insert and the counts' build run in `LOAD_SESSIONS` sessions at once: each is one statement that
+ * favourites' insert and the counts' build run in `BULK_SESSIONS` sessions at once: each is one statement that
  * PostgreSQL runs on one core.
  */
 export async function generateData(
@@ -138,7 +136,7 @@ export async function generateData(
   scale: Scale,
   log: (line: string) => void,
 ): Promise<DataSummary> {
-  const sessions = await Promise.all(Array.from({ length: LOAD_SESSIONS }, () => loadSession(databaseUrl)))
+  const sessions = await Promise.all(Array.from({ length: BULK_SESSIONS }, () => loadSession(databaseUrl)))
   try {
     return await load(sessions, scale, log)
   } finally {

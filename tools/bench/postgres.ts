@@ -38,6 +38,9 @@ export const BENCH_SETTINGS: Record<string, string> = {
   TimeZone: 'UTC',
 }
 
+/** Sessions a bulk step (the load, the counts' build, the recount) is split over: one per core of the 2-core box. */
+export const BULK_SESSIONS = 2
+
 export interface BenchPostgres {
   /** Superuser URL of the server's `postgres` database. */
   adminUrl: string

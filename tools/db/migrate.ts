@@ -33,8 +33,8 @@ export const BACKFILLS = {
  */
 export async function backfillFavoriteCounts(
   db: NodeDb,
+  backfill: keyof typeof BACKFILLS,
   onBatch: (activities: number) => void = () => {},
-  backfill: keyof typeof BACKFILLS = 'counts',
 ): Promise<number> {
   let total = 0
   const batch = sql.raw(`activities.${BACKFILLS[backfill]}`)
@@ -59,8 +59,8 @@ export async function backfillFavoriteCounts(
 export async function migrateDatabase(databaseUrl: string, endpoint?: string): Promise<void> {
   const db = connectNeonHttp(databaseUrl, endpoint)
   await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER })
-  await backfillFavoriteCounts(db)
-  await backfillFavoriteCounts(db, undefined, 'months')
+  await backfillFavoriteCounts(db, 'counts')
+  await backfillFavoriteCounts(db, 'months')
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -72,7 +72,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const db = connectNeonHttp(databaseUrl, process.env.NEON_HTTP_ENDPOINT || undefined)
   await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER })
   console.log('migrations applied')
-  const counted = await backfillFavoriteCounts(db, (total) =>
+  const counted = await backfillFavoriteCounts(db, 'counts', (total) =>
     console.log(`favourite counts: ${total} activities`),
   )
   console.log(
@@ -80,10 +80,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       ? 'favourite counts: already complete'
       : `favourite counts: ${counted} activities backfilled`,
   )
-  const months = await backfillFavoriteCounts(
-    db,
-    (total) => console.log(`month and year counts: ${total} activities`),
-    'months',
+  const months = await backfillFavoriteCounts(db, 'months', (total) =>
+    console.log(`month and year counts: ${total} activities`),
   )
   console.log(
     months === 0

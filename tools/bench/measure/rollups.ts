@@ -1,4 +1,4 @@
-import { withClient } from '../postgres'
+import { BULK_SESSIONS, withClient } from '../postgres'
 import type { RollupCheck } from '../results'
 
 /*
@@ -70,9 +70,6 @@ const CHECKS = {
 
 type RollupMismatches = Omit<Required<RollupCheck>, 'checkedAfter' | 'backfillComplete'>
 
-/** Recounts at once: the bench box's two cores. */
-const RECOUNT_SESSIONS = 2
-
 /**
  * Recounts the favourites per activity, activity-year, -month, -day and -quarter-hour, company-day and
  * company-quarter-hour and compares them with the trigger-kept counts, and reads the backfills' progress rows: they
@@ -82,9 +79,9 @@ const RECOUNT_SESSIONS = 2
 export async function checkRollups(databaseUrl: string, after: string): Promise<RollupCheck> {
   const counted = {} as RollupMismatches
   const queue = Object.entries(CHECKS) as [keyof RollupMismatches, string][]
-  // Each recount is one statement on one core: RECOUNT_SESSIONS of them at a time, taking the next one when done.
+  // Each recount is one statement on one core: BULK_SESSIONS of them at a time, taking the next one when done.
   await Promise.all(
-    Array.from({ length: RECOUNT_SESSIONS }, () =>
+    Array.from({ length: BULK_SESSIONS }, () =>
       withClient(databaseUrl, async (client) => {
         await client.query(`SET work_mem = '1GB'`)
         for (let next = queue.shift(); next; next = queue.shift()) {
