@@ -2,7 +2,8 @@
 /**
  * `npm run test:mutation`: mutation testing of `src/` (the code that ships to the edge) with Stryker, against the
  * Worker test suite in workerd on the embedded database. Not in CI: it runs the suite once per mutant's tests.
- * Report: reports/mutation/ (HTML and JSON); equivalent mutants are listed in MUTATION.md.
+ * Report: reports/mutation/ (HTML and JSON); equivalent mutants are marked where they are, with a
+ * `// Stryker disable next-line <mutator>: <why>` comment, and the report lists them as ignored with that reason.
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 export default {
