@@ -49,5 +49,6 @@ describe('bearer verification with JWKS_URL', () => {
   it('refuses a token whose key id is not in the key set', async () => {
     const problem = await refusal(`Bearer ${await rs256Token(crypto.randomUUID(), 'unknown-key')}`)
     expect(problem.status).toBe(401)
+    expect(problem.detail).toBe("The token's key id is not in the identity provider's key set")
   })
 })

@@ -28,6 +28,7 @@ describe('401: what is wrong with the credentials', () => {
     ['two tokens', 'Bearer a.b.c d.e.f'],
     ['a token with a character no JWT has', 'Bearer a.b.c!'],
     ['a token after a character no JWT has', 'Bearer !a.b.c'],
+    ['the scheme after other text', 'xBearer a.b.c'],
   ])('a malformed Authorization header (%s)', async (_, authorization) => {
     const { problem, headers } = await refusal(
       '/favorites',

@@ -13,6 +13,8 @@ describe('a wrong method on a known path', () => {
     ['PATCH', '/favorites/0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e', 'GET, HEAD, DELETE'],
     ['POST', '/favorites/status', 'GET, HEAD, DELETE'],
     ['DELETE', '/health', 'GET, HEAD'],
+    // A path with a dot: matched literally, not as a pattern.
+    ['POST', '/openapi.json', 'GET, HEAD'],
     ['POST', '/analytics/favorites', 'GET, HEAD'],
     ['PUT', '/analytics/favorites/timeseries', 'GET, HEAD'],
   ])('%s %s answers 405 with Allow: %s', async (method, path, allow) => {
@@ -25,6 +27,8 @@ describe('a wrong method on a known path', () => {
   it('an unknown path stays 404', async () => {
     await expectProblem(await api('/favorites/a/b', { method: 'PUT' }), 404)
     await expectProblem(await api('/nowhere'), 404)
+    // The dot in `/openapi.json` is no wildcard.
+    await expectProblem(await api('/openapiXjson', { method: 'POST' }), 404)
   })
 })
 
