@@ -73,7 +73,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ JWKS_URL: jwks, JWT_SECRET: undefined, cursorSecret })
   })
 
-  it('refuses bindings with no key source, naming every issue', () => {
+  it('refuses invalid bindings, naming every issue, a missing key source included', () => {
     const error = refusal(minimal({ JWT_SECRET: 'too-short', DB_TIMEOUT_MS: '50' }))
     expect(error.message).toMatch(/^invalid Worker configuration: /)
     expect(error.message).toContain('JWT_SECRET: must be at least 32 characters')
