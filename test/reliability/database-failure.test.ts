@@ -1,6 +1,7 @@
 /** A database that is down, failing, talking nonsense or slow: 503 with Retry-After, nothing leaked, nothing lost. */
-import { env } from 'cloudflare:test'
-import { afterEach, describe, expect, it } from 'vitest'
+import { createScheduledController, env } from 'cloudflare:test'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import worker from '../../src/index'
 import { api, expectProblem } from '../support/api'
 import {
   countRoundTrips,
@@ -159,5 +160,23 @@ describe('when the database fails: no half-way writes, no retry storms', () => {
       const trips = await countRoundTrips(async () => expectUnavailable(await api(path, request)))
       expect(trips, `${request?.method ?? 'GET'} ${path}`).toBe(1)
     }
+  })
+})
+
+describe('the scheduled purge when the database fails', () => {
+  it.each(faults)('fails the run (so the next one retries) and logs why, when it is $kind', async (fault) => {
+    const logged: string[] = []
+    const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => void logged.push(line))
+    try {
+      await injectDatabaseFault(fault)
+      const controller = createScheduledController({ cron: '17 * * * *', scheduledTime: Date.now() })
+      await expect(worker.scheduled(controller, env)).rejects.toThrow()
+    } finally {
+      spy.mockRestore()
+    }
+    const failures = logged.map((line) => JSON.parse(line)).filter((entry) => entry.level === 'error')
+    expect(failures).toEqual([
+      { level: 'error', msg: 'removal marker purge failed', cron: '17 * * * *', error: expect.any(String) },
+    ])
   })
 })

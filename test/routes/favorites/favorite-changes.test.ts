@@ -1,7 +1,7 @@
 /** GET /favorites/changes: the offline-sync feed, its cursor from the list, and the purge of old removals. */
 import { createScheduledController, env } from 'cloudflare:test'
 import { sql } from 'drizzle-orm'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import worker from '../../../src/index'
 import { api, expectProblem } from '../../support/api'
 import { countRoundTrips, createActivity, createFavorite, createUser, testDb } from '../../support/database'
@@ -202,6 +202,22 @@ describe('GET /favorites/changes', () => {
         sql`SELECT activity_id FROM activities.user_activity_favorite_removals WHERE user_id = ${userId}`,
       )
       expect(left.rows.map((row) => row.activity_id)).toEqual([old.id])
+    })
+
+    it('logs each run with its cron and how many markers it purged', async () => {
+      const logged: string[] = []
+      const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => void logged.push(line))
+      try {
+        await runScheduledPurge()
+      } finally {
+        spy.mockRestore()
+      }
+      const runs = logged
+        .map((line) => JSON.parse(line))
+        .filter((entry) => entry.msg === 'removal markers purged')
+      expect(runs).toEqual([
+        { level: 'info', msg: 'removal markers purged', cron: '17 * * * *', purged: expect.any(Number) },
+      ])
     })
 
     it('a removal tapped again keeps protecting against an older add', async () => {
