@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { ConfigError, type Env, loadConfig } from '../src/env'
 
 const SECRET = 'a-test-secret-of-at-least-32-characters'
+const CURSOR_SECRET = 'another-secret-for-cursors-only-0123456789'
 
 /** The fewest bindings a Worker starts with (dev and tests: the HS256 secret). */
 const minimal = (overrides: Partial<Record<keyof Env, string>> = {}): Env =>
@@ -57,8 +58,7 @@ describe('loadConfig', () => {
   })
 
   it('uses CURSOR_SECRET for cursors when it is set', () => {
-    const cursorSecret = 'another-secret-for-cursors-only-0123456789'
-    expect(loadConfig(minimal({ CURSOR_SECRET: cursorSecret })).cursorSecret).toBe(cursorSecret)
+    expect(loadConfig(minimal({ CURSOR_SECRET })).cursorSecret).toBe(CURSOR_SECRET)
   })
 
   it('production (JWKS_URL, no JWT_SECRET) needs CURSOR_SECRET', () => {
@@ -68,9 +68,8 @@ describe('loadConfig', () => {
     expect(error.message).toBe(
       'invalid Worker configuration: CURSOR_SECRET: set CURSOR_SECRET (required when JWT_SECRET is not set)',
     )
-    const cursorSecret = 'another-secret-for-cursors-only-0123456789'
-    const config = loadConfig(minimal({ JWT_SECRET: undefined, JWKS_URL: jwks, CURSOR_SECRET: cursorSecret }))
-    expect(config).toMatchObject({ JWKS_URL: jwks, JWT_SECRET: undefined, cursorSecret })
+    const config = loadConfig(minimal({ JWT_SECRET: undefined, JWKS_URL: jwks, CURSOR_SECRET }))
+    expect(config).toMatchObject({ JWKS_URL: jwks, JWT_SECRET: undefined, cursorSecret: CURSOR_SECRET })
   })
 
   it('refuses invalid bindings, naming every issue, a missing key source included', () => {

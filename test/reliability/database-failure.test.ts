@@ -1,7 +1,6 @@
 /** A database that is down, failing, talking nonsense or slow: 503 with Retry-After, nothing leaked, nothing lost. */
-import { createScheduledController, env } from 'cloudflare:test'
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import worker from '../../src/index'
+import { env } from 'cloudflare:test'
+import { afterEach, describe, expect, it } from 'vitest'
 import { api, expectProblem } from '../support/api'
 import {
   countRoundTrips,
@@ -13,6 +12,8 @@ import {
   injectDatabaseFault,
   newCompanyId,
 } from '../support/database'
+import { logLinesDuring } from '../support/logs'
+import { PURGE_CRON, runScheduledPurge } from '../support/scheduled'
 import { staffToken, userToken } from '../support/tokens'
 
 afterEach(() => injectDatabaseFault({ kind: 'none' }))
@@ -165,18 +166,11 @@ describe('when the database fails: no half-way writes, no retry storms', () => {
 
 describe('the scheduled purge when the database fails', () => {
   it.each(faults)('fails the run (so the next one retries) and logs why, when it is $kind', async (fault) => {
-    const logged: string[] = []
-    const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => void logged.push(line))
-    try {
-      await injectDatabaseFault(fault)
-      const controller = createScheduledController({ cron: '17 * * * *', scheduledTime: Date.now() })
-      await expect(worker.scheduled(controller, env)).rejects.toThrow()
-    } finally {
-      spy.mockRestore()
-    }
-    const failures = logged.map((line) => JSON.parse(line)).filter((entry) => entry.level === 'error')
+    await injectDatabaseFault(fault)
+    const logged = await logLinesDuring('error', () => expect(runScheduledPurge()).rejects.toThrow())
+    const failures = logged.filter((entry) => entry.level === 'error')
     expect(failures).toEqual([
-      { level: 'error', msg: 'removal marker purge failed', cron: '17 * * * *', error: expect.any(String) },
+      { level: 'error', msg: 'removal marker purge failed', cron: PURGE_CRON, error: expect.any(String) },
     ])
   })
 })

@@ -1,10 +1,10 @@
 /** GET /favorites/changes: the offline-sync feed, its cursor from the list, and the purge of old removals. */
-import { createScheduledController, env } from 'cloudflare:test'
 import { sql } from 'drizzle-orm'
-import { describe, expect, it, vi } from 'vitest'
-import worker from '../../../src/index'
+import { describe, expect, it } from 'vitest'
 import { api, expectProblem } from '../../support/api'
 import { countRoundTrips, createActivity, createFavorite, createUser, testDb } from '../../support/database'
+import { logLinesDuring } from '../../support/logs'
+import { PURGE_CRON, runScheduledPurge } from '../../support/scheduled'
 import { secondsFromNow, tap } from '../../support/taps'
 import { userToken } from '../../support/tokens'
 
@@ -28,11 +28,6 @@ async function listCursor(token: string): Promise<string> {
   const response = await api('/favorites', { token })
   const body = (await response.json()) as { changesCursor: string }
   return body.changesCursor
-}
-
-async function runScheduledPurge(bindings: Record<string, unknown> = {}) {
-  const controller = createScheduledController({ cron: '17 * * * *', scheduledTime: Date.now() })
-  await worker.scheduled(controller, { ...env, ...bindings })
 }
 
 /** Makes the user's removal markers look `days` old (the purge keeps them 30 days). */
@@ -205,18 +200,10 @@ describe('GET /favorites/changes', () => {
     })
 
     it('logs each run with its cron and how many markers it purged', async () => {
-      const logged: string[] = []
-      const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => void logged.push(line))
-      try {
-        await runScheduledPurge()
-      } finally {
-        spy.mockRestore()
-      }
-      const runs = logged
-        .map((line) => JSON.parse(line))
-        .filter((entry) => entry.msg === 'removal markers purged')
+      const logged = await logLinesDuring('log', () => runScheduledPurge())
+      const runs = logged.filter((entry) => entry.msg === 'removal markers purged')
       expect(runs).toEqual([
-        { level: 'info', msg: 'removal markers purged', cron: '17 * * * *', purged: expect.any(Number) },
+        { level: 'info', msg: 'removal markers purged', cron: PURGE_CRON, purged: expect.any(Number) },
       ])
     })
 
