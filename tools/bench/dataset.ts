@@ -1,5 +1,6 @@
 /**
- * One data set: a fresh database, migrated through the Neon HTTP path and filled by the generator, then measured
+ * One data set: a fresh database, migrated through the Neon HTTP path and filled by the generator (or cloned from
+ * the data set an earlier run kept: data-cache.ts), then measured
  * against the running Worker: query plans, deep pagination, round trips, optionally (the run's last data set) the
  * analytics matrix of the largest company, end to end and the hot-activity writes, and whether the favourite
  * counts kept by the triggers (drizzle/0004_favorite_counts.sql) are still in step with the favourites afterwards.
@@ -11,7 +12,8 @@ import { migrateDatabase } from '../db/migrate'
 import { ROOT } from '../root'
 import { startCaptureProxy } from './capture-proxy'
 import { onCleanup } from './cleanup'
-import { generateData, type Scale, vacuumCountTables } from './generate'
+import { createKeptDatabase, dropKeptData, findKeptData, keepData } from './data-cache'
+import { type DataSummary, generateData, type Scale, vacuumCountTables } from './generate'
 import { log } from './log'
 import { measureAnalyticsMatrix } from './measure/analytics-matrix'
 import { measureDeepPagination } from './measure/deep-pagination'
@@ -43,6 +45,57 @@ export function startNeonServer(
   )
 }
 
+/**
+ * The data set's database, migrated through the Neon HTTP path and filled, with a local Neon-protocol server on
+ * it. Throwaway (`keep` undefined): generated into a fresh database. Kept: a clone of the kept data set, generated
+ * into it first when there is none (or `fresh`).
+ */
+async function prepareData(
+  scale: Scale,
+  adminUrl: string,
+  workDir: string,
+  keep: { fresh: boolean } | undefined,
+  stages: Stage[],
+) {
+  const generate = async (url: string) => {
+    const generator = await startNeonServer(url, join(workDir, `neon-local-${scale.name}-generate.log`))
+    try {
+      await timed(stages, 'migrate', () => migrateDatabase(LOCAL_DATABASE_URL, generator.url))
+      log('  migrated through the Neon HTTP path')
+      const data = await timed(stages, 'generate', () => generateData(url, scale, (line) => log(line)))
+      log(
+        `  generated in ${data.totalSeconds} s: ${data.favorites} favourites; heaviest user ${data.heaviestUser.favorites}; ` +
+          `largest company ${data.largestCompany.activities} activities / ${data.largestCompany.favorites} favourites`,
+      )
+      return data
+    } finally {
+      await generator.stop()
+    }
+  }
+  let origin: DatasetResult['origin']
+  let template: string | undefined
+  let data: DataSummary | undefined
+  if (keep) {
+    if (keep.fresh) await dropKeptData(adminUrl, scale)
+    const found = await findKeptData(adminUrl, scale, log)
+    const kept =
+      found ?? (await keepData(adminUrl, scale, await generate(await createKeptDatabase(adminUrl, scale))))
+    if (found) log(`  reusing the data set ${found.name}, generated ${found.generatedAt}`)
+    origin = { kept: kept.name, generatedAt: kept.generatedAt, reused: found !== undefined }
+    template = kept.name
+    data = kept.data
+  }
+  const database = await timed(stages, template ? 'clone data set' : 'create database', () =>
+    createBenchDatabase(adminUrl, scale.name, template),
+  )
+  const dropDatabase = onCleanup(`database ${database.name}`, () => database.drop())
+  if (data === undefined) data = await generate(database.url)
+  const neon = await startNeonServer(database.url, join(workDir, `neon-local-${scale.name}.log`))
+  // A clone is migrated already: this checks it (a no-op) through the path a deploy takes.
+  if (template) await timed(stages, 'migrate', () => migrateDatabase(LOCAL_DATABASE_URL, neon.url))
+  return { database, neon, data, origin, dropDatabase }
+}
+
 export async function runDataset(
   scale: Scale,
   plan: MeasurementPlan,
@@ -52,6 +105,8 @@ export async function runDataset(
   bundle: string,
   withEndToEnd: boolean,
   concurrency: number[],
+  /** Keep the generated data set for later runs, or reuse the one kept (data-cache.ts); `fresh`: generate anyway. */
+  keep: { fresh: boolean } | undefined,
 ): Promise<{
   dataset: DatasetResult
   e2e: E2eResult[]
@@ -63,16 +118,8 @@ export async function runDataset(
     `data set ${scale.name}: ${scale.users} users, ${scale.activities} activities, ${scale.favorites} favourites`,
   )
   const stages: Stage[] = []
-  const database = await createBenchDatabase(adminUrl, scale.name)
-  const dropDatabase = onCleanup(`database ${database.name}`, () => database.drop())
-  const neon = await startNeonServer(database.url, join(workDir, `neon-local-${scale.name}.log`))
-  await timed(stages, 'migrate', () => migrateDatabase(LOCAL_DATABASE_URL, neon.url))
-  log('  migrated through the Neon HTTP path')
-  const data = await timed(stages, 'generate', () => generateData(database.url, scale, (line) => log(line)))
-  log(
-    `  generated in ${data.totalSeconds} s: ${data.favorites} favourites; heaviest user ${data.heaviestUser.favorites}; ` +
-      `largest company ${data.largestCompany.activities} activities / ${data.largestCompany.favorites} favourites`,
-  )
+  const prepared = await prepareData(scale, adminUrl, workDir, keep, stages)
+  const { database, neon, data } = prepared
   const samples = await withClient(database.url, (client) =>
     drawSamples(
       client,
@@ -174,11 +221,12 @@ export async function runDataset(
     `  kept counts vs recount: ${differing} mismatches; backfill ${rollupCheck.backfillComplete ? 'complete' : 'NOT complete'}`,
   )
   await neon.stop()
-  await dropDatabase()
+  await prepared.dropDatabase()
   return {
     dataset: {
       scale: scale.name,
       data,
+      ...(prepared.origin ? { origin: prepared.origin } : {}),
       stages,
       rollupCheck,
       workerStartupMs,

@@ -4,9 +4,9 @@
  * by `BENCH_DATABASE_URL`. Either way the benchmark works in a fresh database of its own.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import pg from 'pg'
 import { freePort } from '../free-port'
 
@@ -103,10 +103,34 @@ function pgCtl(
   asPostgres(join(bin, 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-w', ...shutdown, '-o', flags, command])
 }
 
+/** Whether a server runs in `dataDir` (`pg_ctl status` exits 0; 3 when none does). */
+function isRunning(bin: string, dataDir: string): boolean {
+  try {
+    asPostgres(join(bin, 'pg_ctl'), ['-D', dataDir, 'status'])
+    return true
+  } catch {
+    return false
+  }
+}
+
 const shellJoin = (words: string[]) => words.map((w) => `'${w.replaceAll("'", `'\\''`)}'`).join(' ')
 
-/** Starts a throwaway cluster in a new temp dir, or adopts `BENCH_DATABASE_URL`. */
-export async function startBenchPostgres(log: (line: string) => void): Promise<BenchPostgres> {
+/**
+ * Where a kept cluster lives (`--scale small|full`): `BENCH_DATA_DIR`, by default a folder of the system's temp
+ * dir, one cluster per PostgreSQL major version. It holds the generated data sets between runs (data-cache.ts).
+ */
+export const keptClusterRoot = () =>
+  process.env.BENCH_DATA_DIR ?? join(process.env.TMPDIR ?? tmpdir(), 'activity-favorites-bench')
+
+/**
+ * Starts a cluster, or adopts `BENCH_DATABASE_URL`. A throwaway cluster lives in a new temp dir removed at the end;
+ * a kept one (`keep`) in `keptClusterRoot()`, reused by the next run (initdb only the first time) and stopped, not
+ * removed, at the end.
+ */
+export async function startBenchPostgres(
+  log: (line: string) => void,
+  options: { keep: boolean } = { keep: false },
+): Promise<BenchPostgres> {
   const external = process.env.BENCH_DATABASE_URL
   if (external) {
     const version = await serverVersion(external)
@@ -126,35 +150,47 @@ export async function startBenchPostgres(log: (line: string) => void): Promise<B
     }
   }
   const bin = pgBin()
-  const dir = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), 'bench-postgres.'))
+  const dir = options.keep
+    ? join(keptClusterRoot(), `postgres-${basename(dirname(bin))}`)
+    : mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), 'bench-postgres.'))
+  mkdirSync(dir, { recursive: true })
   if (isRoot()) chownSync(dir, uidOf('postgres'), gidOf('postgres'))
   const dataDir = join(dir, 'data')
+  const replicaDir = join(dir, 'replica')
   const port = await freePort()
   let started = false
   let stopReplica: () => void = () => undefined
   const stop = () => {
     stopReplica()
+    rmSync(replicaDir, { recursive: true, force: true })
     if (started) {
       try {
-        asPostgres(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', 'stop'])
+        // A kept cluster shuts down cleanly (a checkpoint), so that its next start needs no recovery.
+        asPostgres(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', options.keep ? 'fast' : 'immediate', 'stop'])
       } catch {
         // Already stopped.
       }
       started = false
     }
-    rmSync(dir, { recursive: true, force: true })
+    if (!options.keep) rmSync(dir, { recursive: true, force: true })
   }
   try {
-    asPostgres(join(bin, 'initdb'), [
-      '-D',
-      dataDir,
-      '-U',
-      'postgres',
-      '--auth=trust',
-      '-E',
-      'UTF8',
-      '--locale=C.UTF-8',
-    ])
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+      asPostgres(join(bin, 'initdb'), [
+        '-D',
+        dataDir,
+        '-U',
+        'postgres',
+        '--auth=trust',
+        '-E',
+        'UTF8',
+        '--locale=C.UTF-8',
+      ])
+    } else if (isRunning(bin, dataDir)) {
+      // A run that was killed (not interrupted: that stops it) left its server running.
+      log(`stopping the PostgreSQL server an earlier run left running in ${dataDir}`)
+      asPostgres(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', 'stop'])
+    }
     started = true
     pgCtl(bin, dataDir, join(dir, 'log'), startFlags(port, dir, BENCH_SETTINGS), 'start')
   } catch (error) {
@@ -163,12 +199,12 @@ export async function startBenchPostgres(log: (line: string) => void): Promise<B
   }
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`
   const version = await serverVersion(adminUrl)
-  log(`started ${version} on port ${port} in ${dir}`)
+  log(`started ${version} on port ${port} in ${dir}${options.keep ? ' (kept between runs)' : ''}`)
   const startReplica = async (): Promise<BenchReplica> => {
     const replicationFlags = startFlags(port, dir, { ...BENCH_SETTINGS, ...PRIMARY_REPLICATION_SETTINGS })
     pgCtl(bin, dataDir, join(dir, 'log'), replicationFlags, 'restart')
-    const replicaDir = join(dir, 'replica')
     const replicaPort = await freePort()
+    rmSync(replicaDir, { recursive: true, force: true })
     asPostgres(join(bin, 'pg_basebackup'), [
       '-h',
       '127.0.0.1',
@@ -261,17 +297,27 @@ async function currentSettings(url: string): Promise<Record<string, string>> {
   })
 }
 
-/** A fresh database on the server; returns its URL and a function that drops it. */
+/** The URL of database `name` on the server of `adminUrl`. */
+export function databaseUrl(adminUrl: string, name: string): string {
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+/**
+ * A fresh database on the server, empty or a copy of `template` (a file copy: the template's pages, statistics and
+ * visibility map as they are); returns its URL and a function that drops it.
+ */
 export async function createBenchDatabase(
   adminUrl: string,
   label: string,
+  template?: string,
 ): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = `bench_${label}_${Date.now()}`
-  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`))
-  const url = new URL(adminUrl)
-  url.pathname = `/${name}`
+  const copy = template ? ` TEMPLATE ${template} STRATEGY FILE_COPY` : ''
+  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}${copy}`))
   return {
-    url: url.toString(),
+    url: databaseUrl(adminUrl, name),
     name,
     drop: () =>
       withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(

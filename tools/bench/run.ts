@@ -14,6 +14,7 @@ function parseArgs(argv: string[]): SuiteOptions {
   let scale: ScaleName = 'small'
   let out: string | undefined
   let report: string | undefined
+  let freshData = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     const value = argv[i + 1]
@@ -31,12 +32,16 @@ function parseArgs(argv: string[]): SuiteOptions {
     } else if (arg === '--report' && value) {
       report = value
       i++
+    } else if (arg === '--fresh-data') {
+      freshData = true
     } else if (arg === '--help' || arg === '-h') {
       console.log(
-        'usage: npm run bench -- [--scale small|full|smoke] [--out results.json] [--report report.md]\n' +
-          '  full (default): 100k and 10M favourites, writes bench/results/full.json and BENCHMARKS.md\n' +
-          '  small: 100k favourites, writes bench/results/small.json and bench/results/small.md\n' +
+        'usage: npm run bench -- [--scale small|full|smoke] [--fresh-data] [--out results.json] [--report report.md]\n' +
+          '  small (default): 100k favourites, writes bench/results/small.json and bench/results/small.md\n' +
+          '  full: 100k and 10M favourites, writes bench/results/full.json and BENCHMARKS.md\n' +
           '  smoke: 5k favourites, every stage briefly (CI), writes into bench/results/tmp/\n' +
+          '  small and full keep their generated data sets between runs (BENCH_DATA_DIR, default a folder of the\n' +
+          '  temp dir) and reuse one up to BENCH_DATA_MAX_AGE_HOURS old (default 12); --fresh-data generates anew\n' +
           '  BENCH_DATABASE_URL=postgres://... uses that server (a fresh database in it) instead of starting one\n' +
           '  BENCH_REPLICA_URL=postgres://... with it: a streaming replica of that server, for the replica stage\n' +
           '  (without BENCH_DATABASE_URL the benchmark starts its own replica)',
@@ -46,7 +51,7 @@ function parseArgs(argv: string[]): SuiteOptions {
       throw new Error(`unknown argument ${arg} (try --help)`)
     }
   }
-  return { scale, out, report }
+  return { scale, out, report, freshData }
 }
 
 async function main(): Promise<void> {

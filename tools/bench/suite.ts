@@ -26,6 +26,8 @@ export interface SuiteOptions {
   out?: string
   /** The report; default BENCHMARKS.md for full, next to the JSON otherwise. */
   report?: string
+  /** Generate the data sets even when an earlier run kept them (`--fresh-data`). */
+  freshData?: boolean
 }
 
 export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
@@ -42,7 +44,9 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
   onCleanup('work dir', () => rmSync(workDir, { recursive: true, force: true }))
   log(`scale ${options.scale}; logs in ${workDir} (removed at the end)`)
 
-  const postgres = await startBenchPostgres(log)
+  // Small and full keep their data sets between runs (data-cache.ts); smoke, CI's, generates its own each time.
+  const keep = options.scale === 'smoke' ? undefined : { fresh: options.freshData === true }
+  const postgres = await startBenchPostgres(log, { keep: keep !== undefined })
   onCleanup('PostgreSQL', () => postgres.stop())
 
   log('bundle: wrangler deploy --dry-run (minified by wrangler.toml)')
@@ -66,6 +70,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
       bundleEntry(workDir),
       isLast,
       CONCURRENCY,
+      keep,
     )
     datasets.push(result.dataset)
     if (isLast) {

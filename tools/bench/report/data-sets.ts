@@ -1,4 +1,4 @@
-import type { BenchResults } from '../results'
+import type { BenchResults, DatasetResult } from '../results'
 import { count, table } from './format'
 
 export function dataSetsSection(r: BenchResults): string[] {
@@ -6,7 +6,10 @@ export function dataSetsSection(r: BenchResults): string[] {
     '## 1. Data sets',
     '',
     'Generated inside PostgreSQL by `tools/bench/generate.ts` (its header describes the shape): power-law favourites per user ' +
-      'and per activity, every tenth activity in company 1 (the largest), `created_at` over two years; then `VACUUM (ANALYZE)`.',
+      'and per activity, every tenth activity in company 1 (the largest), `created_at` over two years; then `VACUUM (ANALYZE)`. ' +
+      '`small` and `full` keep a generated data set for later runs (`tools/bench/data-cache.ts`): a run reuses one ' +
+      'generated from the same migrations and generator within `BENCH_DATA_MAX_AGE_HOURS` (12 h by default) as a copy ' +
+      '(`CREATE DATABASE ... TEMPLATE`), and `--fresh-data` generates anew.',
     '',
     table(
       [
@@ -20,7 +23,7 @@ export function dataSetsSection(r: BenchResults): string[] {
         'largest company',
         'generated in',
       ],
-      r.datasets.map(({ scale, data }) => [
+      r.datasets.map(({ scale, data, origin }) => [
         scale,
         count(data.users),
         count(data.activities),
@@ -29,12 +32,20 @@ export function dataSetsSection(r: BenchResults): string[] {
         `${data.favoritesPerUser.p50} / ${data.favoritesPerUser.p90} / ${data.favoritesPerUser.p99} / ${data.favoritesPerUser.max}`,
         count(data.topActivity.favorites),
         `${count(data.largestCompany.activities)} activities, ${count(data.largestCompany.favorites)} favourites`,
-        `${data.totalSeconds} s (${data.steps.map((s) => `${s.step} ${s.seconds}`).join('; ')})`,
+        generatedIn(data, origin),
       ]),
     ),
     '',
     ...stageLines(r),
   ]
+}
+
+function generatedIn(data: DatasetResult['data'], origin: DatasetResult['origin']): string {
+  const steps = `${data.totalSeconds} s (${data.steps.map((s) => `${s.step} ${s.seconds}`).join('; ')})`
+  if (!origin) return steps
+  return origin.reused
+    ? `reused: generated ${origin.generatedAt.slice(0, 16).replace('T', ' ')} UTC by an earlier run, in ${steps}`
+    : `${steps}, kept for later runs`
 }
 
 /** Where the run's wall time went, per data set and stage (results without stages: nothing). */
