@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../root'
 import type { DataSummary, Scale } from './generate'
-import { withClient } from './postgres'
+import { databaseUrl, withClient } from './postgres'
 
 const DEFAULT_MAX_AGE_HOURS = 12
 
@@ -81,11 +81,14 @@ export async function findKeptData(adminUrl: string, scale: Scale, log: (line: s
   })
 }
 
-/** The database a data set of `scale` is generated into; unfinished (and dropped by the next find) until kept. */
+/**
+ * The database a data set of `scale` is generated into (its URL); unfinished, and dropped by the next find, until
+ * kept.
+ */
 export async function createKeptDatabase(adminUrl: string, scale: Scale): Promise<string> {
   const name = keptDataName(scale, dataKey(scale))
   await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`))
-  return name
+  return databaseUrl(adminUrl, name)
 }
 
 /** Marks the generated database of `scale` finished: its summary becomes its comment. */

@@ -54,6 +54,13 @@ function parseArgs(argv: string[]): SuiteOptions {
   return { scale, out, report, freshData }
 }
 
+/** An error with its chain of causes (drizzle's "Failed query" wraps the driver's error). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const own = error.stack ?? error.message
+  return error.cause === undefined ? own : `${own}\ncaused by: ${describe(error.cause)}`
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
   installSignalHandlers()
@@ -68,9 +75,7 @@ main()
   .then(() => cleanupAll())
   .then(() => process.exit(process.exitCode ?? 0))
   .catch(async (error: unknown) => {
-    console.error(
-      `[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    )
+    console.error(`[bench] failed: ${describe(error)}`)
     await cleanupAll()
     process.exit(1)
   })
