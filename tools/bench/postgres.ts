@@ -186,10 +186,12 @@ export async function startBenchPostgres(
         'UTF8',
         '--locale=C.UTF-8',
       ])
-    } else if (isRunning(bin, dataDir)) {
-      // A run that was killed (not interrupted: that stops it) left its server running.
-      log(`stopping the PostgreSQL server an earlier run left running in ${dataDir}`)
-      asPostgres(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', 'stop'])
+    } else {
+      // A run that was killed (not interrupted: that stops them) left its servers running.
+      for (const leftover of [replicaDir, dataDir].filter((d) => existsSync(d) && isRunning(bin, d))) {
+        log(`stopping the PostgreSQL server an earlier run left running in ${leftover}`)
+        asPostgres(join(bin, 'pg_ctl'), ['-D', leftover, '-m', 'fast', 'stop'])
+      }
     }
     started = true
     pgCtl(bin, dataDir, join(dir, 'log'), startFlags(port, dir, BENCH_SETTINGS), 'start')
@@ -198,6 +200,7 @@ export async function startBenchPostgres(
     throw error
   }
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`
+  if (options.keep) await dropLeftoverDatabases(adminUrl, log)
   const version = await serverVersion(adminUrl)
   log(`started ${version} on port ${port} in ${dir}${options.keep ? ' (kept between runs)' : ''}`)
   const startReplica = async (): Promise<BenchReplica> => {
@@ -294,6 +297,23 @@ async function currentSettings(url: string): Promise<Record<string, string>> {
       [names.map((n) => n.toLowerCase())],
     )
     return Object.fromEntries(r.rows.map((row) => [row.name, row.value]))
+  })
+}
+
+/**
+ * Drops the databases of earlier runs that did not end cleanly (`createBenchDatabase`'s `bench_<label>_<ms>`),
+ * never a kept data set (`bench_data_...`, data-cache.ts).
+ */
+async function dropLeftoverDatabases(adminUrl: string, log: (line: string) => void): Promise<void> {
+  await withClient(adminUrl, async (client) => {
+    const leftovers = await client.query<{ name: string }>(
+      `SELECT datname AS name FROM pg_database
+       WHERE datname ~ '^bench_[a-z_]+_[0-9]{13}$' AND NOT starts_with(datname, 'bench_data_')`,
+    )
+    for (const { name } of leftovers.rows) {
+      log(`dropping ${name}, left by an earlier run`)
+      await client.query(`DROP DATABASE ${name} WITH (FORCE)`)
+    }
   })
 }
 
