@@ -31,6 +31,7 @@ export const healthRoute = createRoute({
 export function registerHealth(app: App) {
   app.use(healthRoute.path, database('primary'))
   app.openapi(healthRoute, async (c) => {
+    // Stryker disable next-line StringLiteral: an empty statement is a round trip too; either proves the database answers
     await c.get('db').execute(sql`SELECT 1`)
     return c.json({ status: 'ok' as const }, 200)
   })

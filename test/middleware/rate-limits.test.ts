@@ -3,10 +3,11 @@
  * caller. The Worker runs here with real rate limiters whose budget is 3 requests a minute (vitest.config.ts).
  */
 import { env } from 'cloudflare:test'
-import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { directApi } from '../reliability/direct'
 import { type ApiRequest, expectProblem } from '../support/api'
 import { createUser, newCompanyId } from '../support/database'
+import { logLinesDuring } from '../support/logs'
 import { signToken, staffToken, userToken } from '../support/tokens'
 
 const BUDGET = 3
@@ -52,6 +53,9 @@ describe('request budgets', () => {
     })
     const problem = await expectProblem(refused, 429)
     expect(problem.type).toBe('urn:problem-type:rate-limited')
+    expect(problem.detail).toBe(
+      'This user has sent too many requests; retry after the seconds in Retry-After',
+    )
     expect(Number(refused.headers.get('Retry-After'))).toBeGreaterThan(0)
 
     const other = await userToken(await createUser())
@@ -63,7 +67,13 @@ describe('request budgets', () => {
     expect(await spend('/analytics/favorites', await staffToken(companyId), BUDGET)).toEqual([200, 200, 200])
     // Another staff member of the same company (each staff token has its own `sub`).
     const colleague = await staffToken(companyId)
-    await expectProblem(await call('/analytics/favorites/timeseries', { token: colleague }), 429)
+    const problem = await expectProblem(
+      await call('/analytics/favorites/timeseries', { token: colleague }),
+      429,
+    )
+    expect(problem.detail).toBe(
+      'This company has sent too many requests; retry after the seconds in Retry-After',
+    )
     expect(await spend('/analytics/favorites', await staffToken(newCompanyId()), 1)).toEqual([200])
   })
 
@@ -81,17 +91,41 @@ describe('request budgets', () => {
   it('a limiter that fails lets the request through (the API does not depend on it) and logs a warning', async () => {
     const token = await userToken(await createUser())
     const failing = { limit: () => Promise.reject(new Error('limiter unreachable')) } as unknown as RateLimit
-    const logged: string[] = []
-    vi.spyOn(console, 'log').mockImplementation((line: string) => void logged.push(line))
-    try {
-      const response = await directApi('/favorites', { token }, { ...env, CLIENT_RATE_LIMITER: failing })
-      expect(response.status).toBe(200)
-    } finally {
-      vi.restoreAllMocks()
-    }
-    const warnings = logged.map((line) => JSON.parse(line)).filter((line) => line.level === 'warn')
-    expect(warnings).toEqual([
-      expect.objectContaining({ msg: 'rate limiter failed', error: 'Error: limiter unreachable' }),
+    let response: Response | undefined
+    const lines = await logLinesDuring('log', async () => {
+      response = await directApi(
+        '/favorites',
+        {
+          token,
+          headers: { 'X-Request-Id': 'limiter-fault-1' },
+        },
+        { ...env, CLIENT_RATE_LIMITER: failing },
+      )
+    })
+    expect(response?.status).toBe(200)
+    expect(lines.filter((line) => line.level === 'warn')).toEqual([
+      expect.objectContaining({
+        msg: 'rate limiter failed',
+        requestId: 'limiter-fault-1',
+        error: 'Error: limiter unreachable',
+      }),
     ])
+  })
+
+  it('a Worker deployed without the limiter bindings serves both surfaces with no budget and no warning', async () => {
+    const { CLIENT_RATE_LIMITER: _client, BUSINESS_RATE_LIMITER: _business, ...unlimited } = env
+    const token = await userToken(await createUser())
+    const staff = await staffToken(newCompanyId())
+    const statuses: number[] = []
+    const lines = await logLinesDuring('log', async () => {
+      for (let i = 0; i < BUDGET + 2; i++) {
+        statuses.push((await directApi('/favorites', { token }, unlimited as Cloudflare.Env)).status)
+        statuses.push(
+          (await directApi('/analytics/favorites', { token: staff }, unlimited as Cloudflare.Env)).status,
+        )
+      }
+    })
+    expect(statuses).toEqual(Array.from({ length: 2 * (BUDGET + 2) }, () => 200))
+    expect(lines.filter((line) => line.level === 'warn')).toEqual([])
   })
 })

@@ -178,6 +178,7 @@ describe('GET /favorites/changes', () => {
 
       const problem = await expectProblem(await api(`/favorites/changes${since(before)}`, { token }), 410)
       expect(problem.type).toBe('urn:problem-type:changes-cursor-expired')
+      expect(problem.detail).toBe('Changes before this cursor are no longer kept: re-read the list')
       // A cursor from after the purged removal still works, and so does re-reading the list.
       expect((await changes(token, since(between))).items.map((c) => c.activityId)).toEqual([recent.id])
       expect((await changes(token, since(await listCursor(token)))).items).toEqual([])

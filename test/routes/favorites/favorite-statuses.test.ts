@@ -63,7 +63,8 @@ describe('GET /favorites/status', () => {
         400,
       )
       expect(problem.issues?.map((i) => i.path)).toEqual(['query.activityIds.1', 'query.activityIds.3'])
-      await expectProblem(await api('/favorites/status', { token }), 400)
+      const missing = await expectProblem(await api('/favorites/status', { token }), 400)
+      expect(missing.issues?.map((i) => i.path)).toEqual(['query.activityIds'])
       await expectProblem(await api('/favorites/status?activityIds=', { token }), 400)
     })
   })

@@ -49,6 +49,25 @@ describe('GET /favorites/{activityId}', () => {
       expect(changed.status).toBe(200)
     })
 
+    it('answers HEAD with the ETag and Cache-Control a GET gets, and 304 to If-None-Match, with no body', async () => {
+      const userId = await createUser()
+      const token = await userToken(userId)
+      const activity = await createActivity()
+      await createFavorite(userId, activity.id)
+      const get = await api(`/favorites/${activity.id}`, { token })
+      const head = await api(`/favorites/${activity.id}`, { method: 'HEAD', token })
+      expect(head.status).toBe(200)
+      expect(head.headers.get('ETag')).toBe(get.headers.get('ETag'))
+      expect(head.headers.get('Cache-Control')).toBe('private, no-cache')
+      expect(await head.text()).toBe('')
+      const revalidated = await api(`/favorites/${activity.id}`, {
+        method: 'HEAD',
+        token,
+        headers: { 'If-None-Match': get.headers.get('ETag') ?? '' },
+      })
+      expect(revalidated.status).toBe(304)
+    })
+
     it('uses exactly one database round trip', async () => {
       const token = await userToken(await createUser())
       const activity = await createActivity()
@@ -60,7 +79,8 @@ describe('GET /favorites/{activityId}', () => {
     it('answers 404 when the activity is not a favourite', async () => {
       const token = await userToken(await createUser())
       const activity = await createActivity()
-      await expectProblem(await api(`/favorites/${activity.id}`, { token }), 404)
+      const problem = await expectProblem(await api(`/favorites/${activity.id}`, { token }), 404)
+      expect(problem.detail).toBe(`Activity ${activity.id} is not one of your favourites`)
     })
 
     it('answers 400 for an activity id that is not a UUID', async () => {

@@ -199,6 +199,15 @@ describe('GET /favorites', () => {
       await expectProblem(await api(`/favorites?cursor=${cursor}`, { token: bob }), 400)
       await expectProblem(await api(`/favorites?type=SERVICE&cursor=${cursor}`, { token: alice.token }), 400)
     })
+
+    it('answers 400 for a cursor issued for one type and sent with another, or with none', async () => {
+      const { token } = await userWithFavorites(3)
+      const { nextCursor } = await page(token, '?limit=1&type=SLOT_BASED')
+      const cursor = encodeURIComponent(nextCursor ?? '')
+      await expectProblem(await api(`/favorites?type=SERVICE&cursor=${cursor}`, { token }), 400)
+      await expectProblem(await api(`/favorites?cursor=${cursor}`, { token }), 400)
+      expect((await api(`/favorites?type=SLOT_BASED&cursor=${cursor}`, { token })).status).toBe(200)
+    })
   })
 
   describe('the token subject', () => {
