@@ -44,6 +44,7 @@ export function parseBound(text: string): StatedBound | undefined {
   if (text.length > 64) return undefined
   if (isoDate.safeParse(text).success) {
     const [year, month, day] = text.split('-').map(Number) as [number, number, number]
+    // Stryker disable next-line ConditionalExpression: equivalent, a YYYY-MM-DD year is never past 9999
     if (year < MIN_YEAR || year > MAX_YEAR) return undefined
     return { date: { year, month, day } }
   }
@@ -101,6 +102,7 @@ const HOUR_MESSAGE = (zone: string) =>
 export function periodIssues(
   period: Period,
   maxDays?: number,
+  // Stryker disable next-line BooleanLiteral: equivalent for `to`, which is named whenever it is off the hour
   stated: { from: boolean; to: boolean } = { from: true, to: true },
 ): PeriodIssue[] {
   const issues: PeriodIssue[] = []

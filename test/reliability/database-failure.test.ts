@@ -20,6 +20,7 @@ afterEach(() => injectDatabaseFault({ kind: 'none' }))
 
 async function expectUnavailable(response: Response) {
   const problem = await expectProblem(response, 503)
+  expect(problem.detail).toBe('The database is unavailable. Retry later.')
   expect(Number(response.headers.get('Retry-After'))).toBeGreaterThan(0)
   // Nothing about the database's internals reaches the client.
   expect(JSON.stringify(problem)).not.toMatch(

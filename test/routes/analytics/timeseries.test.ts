@@ -175,11 +175,13 @@ describe('GET /analytics/favorites/timeseries: 400 and 404', () => {
 
   it('answers 404 for an activity that does not exist', async () => {
     const token = await staffToken(newCompanyId())
+    const activityId = crypto.randomUUID()
     const problem = await expectProblem(
-      await api(`/analytics/favorites/timeseries?activityId=${crypto.randomUUID()}`, { token }),
+      await api(`/analytics/favorites/timeseries?activityId=${activityId}`, { token }),
       404,
     )
     expect(problem.type).toBe('urn:problem-type:not-found')
+    expect(problem.detail).toBe(`Activity ${activityId} is not one of your company's activities`)
   })
 
   it('filters by activity type, alone or with one activity', async () => {
@@ -223,5 +225,44 @@ describe('GET /analytics/favorites/timeseries: 400 and 404', () => {
     expect(await response.text()).toBe(
       'start,favorites,previousCount\r\n2026-03-01T00:00:00Z,1,1\r\n2026-03-02T00:00:00Z,0,0\r\n',
     )
+  })
+
+  it('answers CSV without comparison as start and favourites per bucket, varying on Accept and Authorization', async () => {
+    const companyId = newCompanyId()
+    const activity = await createActivity({ companyId })
+    await favouriteAt(activity.id, '2026-03-02T10:00:00Z', '2026-03-02T11:00:00Z')
+    const token = await staffToken(companyId)
+    const response = await api('/analytics/favorites/timeseries?from=2026-03-01&to=2026-03-03', {
+      token,
+      headers: { Accept: 'text/csv' },
+    })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('Vary')).toBe('Accept, Authorization')
+    expect(await response.text()).toBe(
+      'start,favorites\r\n2026-03-01T00:00:00Z,0\r\n2026-03-02T00:00:00Z,2\r\n',
+    )
+  })
+
+  it('names the previous period in JSON on compare=previous, with each bucket’s previousCount', async () => {
+    const companyId = newCompanyId()
+    const activity = await createActivity({ companyId })
+    await favouriteAt(activity.id, '2026-03-01T10:00:00Z', '2026-02-28T10:00:00Z', '2026-02-28T12:00:00Z')
+    const token = await staffToken(companyId)
+    const body = (await series(
+      token,
+      '?from=2026-03-01T00:00:00%2B01:00&to=2026-03-03T00:00:00%2B01:00&tz=Europe/Berlin&compare=previous',
+    )) as Omit<Series, 'buckets'> & {
+      previousPeriod?: unknown
+      buckets: { start: string; favorites: number; previousCount?: number }[]
+    }
+    expect(body.previousPeriod).toEqual({
+      from: '2026-02-27T00:00:00+01:00',
+      to: '2026-03-01T00:00:00+01:00',
+      tz: 'Europe/Berlin',
+    })
+    expect(body.buckets.map((b) => [b.start, b.favorites, b.previousCount])).toEqual([
+      ['2026-03-01T00:00:00+01:00', 1, 0],
+      ['2026-03-02T00:00:00+01:00', 0, 2],
+    ])
   })
 })
