@@ -13,8 +13,8 @@ describe('a wrong method on a known path', () => {
     ['PATCH', '/favorites/0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e', 'GET, HEAD, DELETE'],
     ['POST', '/favorites/status', 'GET, HEAD, DELETE'],
     ['DELETE', '/health', 'GET, HEAD'],
-    // POST only: no HEAD without a GET.
-    ['GET', '/favorites/batch', 'POST'],
+    // Two paths match: the batch (POST) and /favorites/{activityId} read as an id.
+    ['PUT', '/favorites/batch', 'GET, HEAD, POST, DELETE'],
     // A path with a dot: matched literally, not as a pattern.
     ['POST', '/openapi.json', 'GET, HEAD'],
     ['POST', '/analytics/favorites', 'GET, HEAD'],
