@@ -47,7 +47,7 @@ const shuffled = <T>(items: readonly T[]): T[] =>
 
 describe('concurrent batches that add and remove', () => {
   it.runIf(onPostgres)(
-    'of 12 users over one company’s 16 activities all apply (200), three rounds, with no deadlock',
+    'of 24 users flipping every one of a company’s 16 activities all apply (200), three rounds, counts exact',
     async () => {
       const companyId = newCompanyId()
       const activities = await Promise.all(
@@ -56,8 +56,8 @@ describe('concurrent batches that add and remove', () => {
       const users = await Promise.all(
         Array.from({ length: USERS }, async () => ({ id: await createUser(), favorites: new Set<string>() })),
       )
-      // Half the activities as each user's favourites, made on days and months of the last year, so that the
-      // removals touch old count rows while the additions touch today's.
+      // Half the activities as each user's favourites, made over the last two days, so that the removals touch
+      // other days' and quarter-hours' count rows than the additions (today's, now's).
       for (const [u, user] of users.entries()) {
         for (const [a, activity] of activities.entries()) {
           if ((a + u) % 2 !== 0) continue
