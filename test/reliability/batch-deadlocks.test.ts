@@ -7,6 +7,7 @@
  */
 import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
+import { arrayLiteral } from '../../src/queries/array-literal'
 import {
   createActivity,
   createFavorite,
@@ -23,8 +24,6 @@ const ACTIVITIES = 16
 const HOUR_MS = 3_600_000
 const DAY_MS = 86_400_000
 
-const arrayOf = (ids: readonly string[]) => `{${ids.join(',')}}`
-
 /** Each activity's kept total and its day rows' sum equal a recount of its favourites. */
 async function expectCountsMatchFavourites(activityIds: readonly string[]): Promise<void> {
   const rows = await testDb.execute<{ activity_id: string; kept: number; days: number; actual: number }>(sql`
@@ -33,7 +32,7 @@ async function expectCountsMatchFavourites(activityIds: readonly string[]): Prom
             WHERE d.activity_id = c.activity_id)::int AS days,
            (SELECT count(*) FROM activities.user_activity_favorites f WHERE f.activity_id = c.activity_id)::int AS actual
     FROM activities.activity_favorite_counts c
-    WHERE c.activity_id = ANY(${arrayOf(activityIds)}::uuid[])`)
+    WHERE c.activity_id = ANY(${arrayLiteral(activityIds)}::uuid[])`)
   expect(rows.rows).toHaveLength(activityIds.length)
   for (const row of rows.rows) expect([row.kept, row.days], row.activity_id).toEqual([row.actual, row.actual])
 }
@@ -91,7 +90,7 @@ describe('concurrent batches that add and remove', () => {
       // And the counts the triggers kept agree with the favourites the users meant to leave.
       const counts = await testDb.execute<{ activity_id: string; favorites: number }>(sql`
         SELECT activity_id, favorites FROM activities.activity_favorite_counts
-        WHERE activity_id = ANY(${arrayOf(activities.map((a) => a.id))}::uuid[])`)
+        WHERE activity_id = ANY(${arrayLiteral(activities.map((a) => a.id))}::uuid[])`)
       const expected = new Map(
         activities.map((a) => [a.id, users.filter((user) => user.favorites.has(a.id)).length]),
       )
