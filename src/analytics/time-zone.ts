@@ -6,7 +6,8 @@
  * "Wall time" is the time a clock in the zone shows. A wall time that happens twice (a DST overlap) resolves to
  * the earlier instant; one that never happens (a DST gap) resolves to the first instant after the gap, the instant
  * the clocks jump to. Zone arguments are names `resolveTimeZone` returned; an unknown zone throws a RangeError.
- * Instants from year 1 to 9999 are supported (Intl writes earlier years as era years).
+ * Instants from the second day of year 1 to 9999 are supported (Intl writes earlier years as era years, and a
+ * resolution looks a day back); the API takes years from 1970.
  */
 
 export type Interval = 'day' | 'week' | 'month'
@@ -51,6 +52,7 @@ const formats = new Map<string, ZoneFormat>()
 
 function zoneFormat(zone: string): ZoneFormat {
   let entry = formats.get(zone)
+  // Stryker disable next-line ConditionalExpression: equivalent, a cache; a new format formats alike
   if (entry === undefined) {
     const format = new Intl.DateTimeFormat('en-US', {
       timeZone: zone,
@@ -69,6 +71,7 @@ function zoneFormat(zone: string): ZoneFormat {
       .formatToParts(0)
       .map((part) => part.type)
       .filter(isField)
+    // Stryker disable next-line ConditionalExpression,StringLiteral: a guard against an engine that formats otherwise; workerd's ICU never does
     if (fields.length !== FIELDS.size) throw new Error(`zoneFormat: ${zone} formats without some field`)
     entry = { format, fields, utc: format.resolvedOptions().timeZone === 'UTC' }
     formats.set(zone, entry)
@@ -94,24 +97,26 @@ function supported(): ReadonlySet<string> {
  * for analytics follows a place's rules.
  */
 export function resolveTimeZone(name: string): string | undefined {
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral,EqualityOperator: equivalent, Intl refuses these names too; this only spares it a name no zone has
   if (name === '' || name.length > MAX_ZONE_NAME_LENGTH) return undefined
   // A canonical name resolves to itself: no DateTimeFormat to construct for the usual request.
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: equivalent, a fast path; Intl resolves these names to themselves
   if (name === 'UTC' || supported().has(name)) return name
   let resolved: string
   try {
     resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone
-  } catch {
+  } catch /* Stryker disable next-line BlockStatement: equivalent, an empty catch returns undefined as well */ {
     return undefined
   }
   return resolved === 'UTC' || supported().has(resolved) ? resolved : undefined
 }
 
-/** `Date.UTC` with a 1-based month; years 0-99 are years, not 1900-1999. */
+/**
+ * `Date.UTC` with a 1-based month, and years 0-99 as years: `Date.UTC` reads them as 1900-1999, so the date is
+ * taken 400 years later (the same weekday and leap years) and moved back a cycle, which is exact for every year.
+ */
 function utcMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
-  if (year >= 0 && year < 100) {
-    return Date.UTC(year + 400, month - 1, day, hour, minute, second, ms) - GREGORIAN_CYCLE_MS
-  }
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms)
+  return Date.UTC(year + 400, month - 1, day, hour, minute, second, ms) - GREGORIAN_CYCLE_MS
 }
 
 function mod(value: number, divisor: number): number {
@@ -123,9 +128,11 @@ export function localTime(instant: number, zone: string): LocalTime {
   const { format, fields } = zoneFormat(zone)
   // format() takes half the time of formatToParts(), and its numbers come in the order formatToParts gave.
   const numbers = format.format(instant).match(/\d+/g)
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,BlockStatement,StringLiteral: a guard against an engine that formats otherwise; workerd's ICU never does
   if (numbers === null || numbers.length !== fields.length) {
     throw new Error(`localTime: unexpected ${zone} wall time ${format.format(instant)}`)
   }
+  // Stryker disable next-line ObjectLiteral: equivalent, every field is set below
   const time: LocalTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, millisecond: 0 }
   fields.forEach((field, index) => {
     time[field] = Number(numbers[index])
@@ -189,11 +196,13 @@ function instantOfWall(wall: number, zone: string): number {
   const early = wall - before
   const earlyOffset = offsetMs(early, zone)
   // Valid with the earlier offset: also the earlier instant when the wall time happens twice.
+  // Stryker disable next-line ConditionalExpression: equivalent, a fast path; `late` below is then `early`
   if (earlyOffset === before) return early
   const late = wall - earlyOffset
   if (offsetMs(late, zone) === earlyOffset) return late
-  // Neither offset gives the wall time: it is in a gap, between the instants that would have had it.
-  return late < early ? transitionIn(late, early, zone) : early
+  // Neither offset gives the wall time: it is in a gap (the offset grew, so `late` < `early`), between the instants
+  // that would have had it.
+  return transitionIn(late, early, zone)
 }
 
 /**
@@ -256,6 +265,7 @@ export function addCalendar(instant: number, zone: string, amount: number, unit:
   const t = localTime(instant, zone)
   const days = unit === 'day' ? amount : unit === 'week' ? 7 * amount : 0
   const months = unit === 'month' ? amount : 0
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent, a fast path; a midnight is its day's start, which the lookup below also finds
   const midnight = t.hour === 0 && t.minute === 0 && t.second === 0 && t.millisecond === 0
   // A day start off midnight follows a gap at midnight; only such an instant needs the lookup.
   const dayStart = !midnight && bucketStart(instant, zone, 'day') === instant
@@ -325,7 +335,7 @@ export function formatInstant(instant: number, zone: string): string {
   const date = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`
   const ms = d.getUTCMilliseconds()
   const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${ms === 0 ? '' : `.${pad(ms, 3)}`}`
-  if (offset === 0 && zoneFormat(zone).utc) return `${date}T${time}Z`
+  if (zoneFormat(zone).utc) return `${date}T${time}Z`
   const abs = Math.abs(offset)
   return `${date}T${time}${offset < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
 }

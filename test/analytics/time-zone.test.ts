@@ -374,8 +374,48 @@ describe('bucketBounds', () => {
   })
 
   it('refuses a period that ends before it starts', () => {
-    expect(() => bucketBounds(at('2026-01-02T00:00:00Z'), at('2026-01-01T00:00:00Z'), 'UTC', 'day')).toThrow(
-      RangeError,
+    const reversed = () => bucketBounds(at('2026-01-02T00:00:00Z'), at('2026-01-01T00:00:00Z'), 'UTC', 'day')
+    expect(reversed).toThrow(RangeError)
+    expect(reversed).toThrow(/^bucketBounds: to \(1767225600000\) is before from \(1767312000000\)$/)
+  })
+})
+
+describe('years 0 to 99, which Date.UTC reads as 1900 to 1999', () => {
+  it('keeps them as years', () => {
+    expect(instantOf({ year: 50, month: 3, day: 1, hour: 6 }, 'UTC')).toBe(at('0050-03-01T06:00:00Z'))
+    expect(instantOf({ year: 1, month: 1, day: 2 }, 'UTC')).toBe(at('0001-01-02T00:00:00Z'))
+    expect(wallClockMs(at('0099-12-31T23:00:00Z'), 'UTC')).toBe(at('0099-12-31T23:00:00Z'))
+    expect(formatInstant(at('0050-03-01T06:00:00Z'), 'UTC')).toBe('0050-03-01T06:00:00Z')
+    expect(instantOf({ year: 100, month: 1, day: 1 }, 'UTC')).toBe(at('0100-01-01T00:00:00Z'))
+  })
+})
+
+describe('addCalendar keeps the wall time', () => {
+  it('adds whole weeks', () => {
+    expect(addCalendar(at('2026-01-05T00:00:00Z'), 'UTC', 2, 'week')).toBe(at('2026-01-19T00:00:00Z'))
+    expect(addCalendar(at('2026-01-05T00:00:00Z'), 'UTC', -3, 'week')).toBe(at('2025-12-15T00:00:00Z'))
+  })
+
+  it('keeps the time of day of an instant that is no day start, on the day the clocks jump at midnight', () => {
+    // 10:30 CST on 03-07 in Havana, plus a day: 10:30 CDT on 03-08.
+    expect(addCalendar(at('2026-03-07T15:30:00Z'), 'America/Havana', 1, 'day')).toBe(
+      at('2026-03-08T14:30:00Z'),
     )
+  })
+
+  it('moves a day start off midnight (a gap at midnight) to the day start a month away', () => {
+    // 03-08 began at 01:00 in Havana; 04-08 and 02-08 began at midnight.
+    const start = at('2026-03-08T05:00:00Z')
+    expect(addCalendar(start, 'America/Havana', 1, 'month')).toBe(at('2026-04-08T04:00:00Z'))
+    expect(addCalendar(start, 'America/Havana', -1, 'month')).toBe(at('2026-02-08T05:00:00Z'))
+  })
+})
+
+describe('Pacific/Apia, which skipped 2011-12-30 (from -10:00 to +14:00)', () => {
+  it('repeats no day boundary across the missing day', () => {
+    // 12-29 00:00 (-10:00), then 12-31 00:00 (+14:00), which the missing 12-30's midnight resolves to, then 01-01.
+    expect(
+      bucketBounds(at('2011-12-29T10:00:00Z'), at('2011-12-31T10:00:00Z'), 'Pacific/Apia', 'day'),
+    ).toEqual([at('2011-12-29T10:00:00Z'), at('2011-12-30T10:00:00Z'), at('2011-12-31T10:00:00Z')])
   })
 })
