@@ -55,6 +55,27 @@ describe('loadConfig', () => {
     expect(config.DB_TIMEOUT_MS).toBe(1500)
     expect(config.CURSOR_SECRET).toBeUndefined()
     expect(config.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example'])
+    // A secret pasted with a space around it signs and verifies with the secret itself.
+    const secrets = loadConfig(minimal({ JWT_SECRET: `  ${SECRET} `, CURSOR_SECRET: `${CURSOR_SECRET}\n` }))
+    expect([secrets.JWT_SECRET, secrets.cursorSecret]).toEqual([SECRET, CURSOR_SECRET])
+  })
+
+  it('reads the numeric settings it is given', () => {
+    expect(
+      loadConfig(
+        minimal({
+          JWKS_TIMEOUT_MS: '750',
+          DB_TIMEOUT_MS: '2500',
+          REMOVAL_MARKER_RETENTION_DAYS: '90',
+          REMOVAL_MARKER_PURGE_BATCH: '500',
+        }),
+      ),
+    ).toMatchObject({
+      JWKS_TIMEOUT_MS: 750,
+      DB_TIMEOUT_MS: 2500,
+      REMOVAL_MARKER_RETENTION_DAYS: 90,
+      REMOVAL_MARKER_PURGE_BATCH: 500,
+    })
   })
 
   it('uses CURSOR_SECRET for cursors when it is set', () => {

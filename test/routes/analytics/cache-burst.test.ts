@@ -23,6 +23,7 @@ import {
   newCompanyId,
   testDb,
 } from '../../support/database'
+import { logLinesDuring } from '../../support/logs'
 import { staffToken } from '../../support/tokens'
 
 const PERIOD = 'from=2026-01-01&to=2026-02-01'
@@ -303,18 +304,24 @@ describe('analytics cache: stale while revalidating', () => {
     const oldBody = await (await directApi(LIST, { token })).text()
     const added = await createActivity({ companyId })
     clockAhead(staleAge)
-    const log = vi.spyOn(console, 'log')
 
     await injectDatabaseFault({ kind: 'http-500' })
-    const failedRefresh = await directApi(LIST, { token })
+    let failedRefresh = new Response()
+    const lines = await logLinesDuring('log', async () => {
+      failedRefresh = await directApi(LIST, { token })
+    })
     expect(failedRefresh.status).toBe(200)
     expect(failedRefresh.headers.get('X-Analytics-Cache')).toBe('stale')
     expect(await failedRefresh.text()).toBe(oldBody)
-    const warnings = log.mock.calls
-      .map(([line]) => JSON.parse(String(line)) as { level: string; msg: string; error?: string })
-      .filter((line) => line.msg === 'analytics cache refresh failed')
-    expect(warnings).toHaveLength(1)
-    expect(warnings[0]?.level).toBe('warn')
+    const warnings = lines.filter((line) => line.msg === 'analytics cache refresh failed')
+    expect(warnings).toEqual([
+      {
+        level: 'warn',
+        msg: 'analytics cache refresh failed',
+        requestId: failedRefresh.headers.get('X-Request-Id'),
+        error: expect.any(String),
+      },
+    ])
     // The root cause only, never the statement.
     expect(warnings[0]?.error).not.toMatch(/select|activities\./i)
 
