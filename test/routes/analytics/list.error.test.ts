@@ -122,8 +122,30 @@ describe('GET /analytics/favorites: 400', () => {
       'sort=name&order=desc',
       'sort=name&type=SERVICE',
       'sort=name&from=2026-01-01',
+      'sort=name&to=2026-12-31',
     ]) {
       expect(paths(await issuesOf(token, `?${query}&cursor=${nextCursor}`)), query).toEqual(['query.cursor'])
+    }
+  })
+
+  it('refuses a cursor of an explicit period with another from, to or type', async () => {
+    const companyId = newCompanyId()
+    for (let n = 0; n < 3; n++) await createActivity({ companyId, type: 'SERVICE' })
+    const token = await staffToken(companyId)
+    const stated = 'from=2026-01-01&to=2026-02-01&type=SERVICE&sort=name&limit=1'
+    const { nextCursor } = (await (await api(`/analytics/favorites?${stated}`, { token })).json()) as {
+      nextCursor: string
+    }
+    expect((await api(`/analytics/favorites?${stated}&cursor=${nextCursor}`, { token })).status).toBe(200)
+    for (const query of [
+      'from=2026-01-02&to=2026-02-01&type=SERVICE',
+      'from=2026-01-01&to=2026-02-02&type=SERVICE',
+      'from=2026-01-01&to=2026-02-01',
+      'to=2026-02-01&type=SERVICE',
+      'from=2026-01-01&type=SERVICE',
+    ]) {
+      const issues = await issuesOf(token, `?${query}&sort=name&limit=1&cursor=${nextCursor}`)
+      expect(paths(issues), query).toEqual(['query.cursor'])
     }
   })
 })

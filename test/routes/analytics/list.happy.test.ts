@@ -1,5 +1,5 @@
 /** GET /analytics/favorites: exact counts, zero counts, periods, sorting and pagination. */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { FavoriteActivityAnalyticsItemDto } from '../../../src/contracts/analytics'
 import { api, expectProblem } from '../../support/api'
 import { createActivity, createFavorite, createUser, newCompanyId } from '../../support/database'
@@ -274,6 +274,47 @@ describe('GET /analytics/favorites', () => {
     // The default period is carried by the cursor, so it does not drift while paging.
     expect(second.period).toEqual(first.period)
     expect(new Set([...first.items, ...second.items].map((i) => i.activityId)).size).toBe(21)
+  })
+
+  it('carries every stated parameter in the next link, and the default period through a later hour', async () => {
+    const companyId = newCompanyId()
+    for (let n = 0; n < 3; n++) await createActivity({ companyId, type: 'SERVICE' })
+    const token = await staffToken(companyId)
+    const query =
+      'from=2026-01-01&to=2026-02-01&tz=Europe%2FBerlin&compare=previous&type=SERVICE&sort=total&order=asc&limit=1'
+    const response = await api(`/analytics/favorites?${query}`, { token })
+    const page = (await response.json()) as Page & { previousPeriod?: unknown }
+    expect(page.previousPeriod).toEqual({
+      from: '2025-12-01T00:00:00+01:00',
+      to: '2026-01-01T00:00:00+01:00',
+      tz: 'Europe/Berlin',
+    })
+    const next = new URL(/^<([^>]+)>/.exec(response.headers.get('Link') ?? '')?.[1] ?? '', 'https://api.test')
+    expect([...next.searchParams.keys()]).toEqual([
+      'from',
+      'to',
+      'tz',
+      'compare',
+      'type',
+      'sort',
+      'order',
+      'limit',
+      'cursor',
+    ])
+    expect(next.searchParams.get('limit')).toBe('1')
+    expect(next.searchParams.get('cursor')).toBe(page.nextCursor)
+
+    // A default period's cursor is bound to "the default", not to the hour it was issued in.
+    const first = await api('/analytics/favorites?limit=1', { token })
+    const { nextCursor } = (await first.json()) as Page
+    const realNow = Date.now.bind(Date)
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 2 * 3_600_000)
+    try {
+      const later = await api(`/analytics/favorites?limit=1&cursor=${nextCursor}`, { token })
+      expect(later.status).toBe(200)
+    } finally {
+      vi.restoreAllMocks()
+    }
   })
 
   // Version 2 of the contract: a parameter the route does not know is a 400 naming it (it used to be ignored).
