@@ -130,6 +130,7 @@ export function localTime(instant: number, zone: string): LocalTime {
   const numbers = format.format(instant).match(/\d+/g)
   // Stryker disable next-line ConditionalExpression,LogicalOperator,BlockStatement,StringLiteral: a guard against an engine that formats otherwise; workerd's ICU never does
   if (numbers === null || numbers.length !== fields.length) {
+    // Stryker disable next-line StringLiteral: the same unreachable guard's message
     throw new Error(`localTime: unexpected ${zone} wall time ${format.format(instant)}`)
   }
   // Stryker disable next-line ObjectLiteral: equivalent, every field is set below

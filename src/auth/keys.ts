@@ -61,6 +61,7 @@ export function verificationKey(config: Config): { key: JWTVerifyGetKey; algorit
     }
     return { key: keySet, algorithms: JWKS_ALGORITHMS }
   }
+  // Stryker disable next-line StringLiteral: unreachable, the settings refuse a config with neither JWKS_URL nor JWT_SECRET
   const secret = config.JWT_SECRET ?? ''
   let key = hmacKeys.get(secret)
   // Stryker disable next-line ConditionalExpression: equivalent, a cache; a new lookup imports an equal key.

@@ -63,7 +63,7 @@ export async function favoriteTimeseries(
         : sql`EXISTS (SELECT 1 FROM ${activities}
             WHERE ${activities.companyId} = ${companyId} AND ${activities.id} = ${activityId}::uuid)`
     }`)
-  const found = activityId === undefined || result.rows.some((row) => row.found === true)
+  const found = result.rows.some((row) => row.found === true)
   const all = new Array<number>(ranges.length).fill(0)
   for (const row of result.rows) if (row.k !== null) all[Number(row.k)] = Number(row.n)
   const current = all.slice(0, params.buckets.length)

@@ -4,11 +4,14 @@ import { env } from 'cloudflare:test'
 import { neon, neonConfig } from '@neondatabase/serverless'
 import { sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/neon-http'
+import type { Db } from '../../src/db/client'
 import type { ActivityTypeValue } from '../../src/db/schema'
 import * as schema from '../../src/db/schema'
 
 neonConfig.fetchEndpoint = env.NEON_HTTP_ENDPOINT
 export const testDb = drizzle({ client: neon(env.DATABASE_URL), schema })
+/** A client as the routes make one (without their per-request deadline), to call src/queries/ on its own. */
+export const queryDb: Db = drizzle({ client: neon(env.DATABASE_URL) })
 
 export const onPostgres = env.DATABASE_BACKEND === 'postgres'
 
