@@ -53,6 +53,7 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable('TimeoutError')).toBe(false)
     expect(isDatabaseUnavailable({ name: 'AbortError' })).toBe(false)
     expect(isDatabaseUnavailable(undefined)).toBe(false)
+    expect(isDatabaseUnavailable(null)).toBe(false)
   })
 
   it('follows the causes eight deep, stops at a null cause, and ends on a cycle', () => {
@@ -82,6 +83,7 @@ describe('postgresErrorOf', () => {
     expect(postgresErrorOf(wrapped(neonError()))).toBeUndefined()
     expect(postgresErrorOf(Object.assign(new Error('x'), { code: '23505' }))).toBeUndefined()
     expect(postgresErrorOf('23505')).toBeUndefined()
+    expect(postgresErrorOf(null)).toBeUndefined()
   })
 })
 

@@ -110,6 +110,88 @@ describe('rangeTerms', () => {
     expect(rows('years') + rows('months') + rows('days') + rows('slots')).toBeLessThanOrEqual(8)
   })
 
+  /** Terms as the rows they read, grain by grain, each as `+` or `-` and its ISO bounds, for readable expectations. */
+  const readable = (terms: ReturnType<typeof rangeTerms>) =>
+    Object.fromEntries(
+      GRAINS.map((g) => [g, terms[g].map((t) => `${t.sign === 1 ? '+' : '-'}${iso(t.lo)}..${iso(t.hi)}`)]),
+    )
+  const iso = (ms: number) => new Date(ms).toISOString().replace(':00.000Z', 'Z')
+  const utc = (s: string) => Date.parse(s)
+
+  it.each([
+    {
+      why: 'a day but its last quarter-hour: the day row minus that quarter-hour',
+      from: '2026-03-10T00:00Z',
+      to: '2026-03-10T23:45Z',
+      grains: COMPANY,
+      now: FAR,
+      expected: {
+        days: ['+2026-03-10T00:00Z..2026-03-11T00:00Z'],
+        slots: ['-2026-03-10T23:45Z..2026-03-11T00:00Z'],
+      },
+    },
+    {
+      why: 'a month but its last day: the month row minus that day',
+      from: '2026-03-01T00:00Z',
+      to: '2026-03-31T00:00Z',
+      grains: ALL,
+      now: FAR,
+      expected: {
+        months: ['+2026-03-01T00:00Z..2026-04-01T00:00Z'],
+        days: ['-2026-03-31T00:00Z..2026-04-01T00:00Z'],
+      },
+    },
+    {
+      why: '16 of 31 days, as cheap either way: the finer rows',
+      from: '2026-03-01T00:00Z',
+      to: '2026-03-17T00:00Z',
+      grains: ALL,
+      now: FAR,
+      expected: { days: ['+2026-03-01T00:00Z..2026-03-17T00:00Z'] },
+    },
+    {
+      why: '7 months inside a year: the year row minus the 5 months around them',
+      from: '2026-03-01T00:00Z',
+      to: '2026-10-01T00:00Z',
+      grains: ALL,
+      now: FAR,
+      expected: {
+        years: ['+2026-01-01T00:00Z..2027-01-01T00:00Z'],
+        months: ['-2026-01-01T00:00Z..2026-03-01T00:00Z', '-2026-10-01T00:00Z..2027-01-01T00:00Z'],
+      },
+    },
+    {
+      why: 'half an hour when the next quarter-hour has begun: its two quarter-hours',
+      from: '2026-03-10T00:00Z',
+      to: '2026-03-10T00:30Z',
+      grains: COMPANY,
+      now: utc('2026-03-10T00:37Z'),
+      expected: { slots: ['+2026-03-10T00:00Z..2026-03-10T00:30Z'] },
+    },
+    {
+      why: 'half an hour up to now: the day row, as nothing after now has rows yet',
+      from: '2026-03-10T00:00Z',
+      to: '2026-03-10T00:30Z',
+      grains: COMPANY,
+      now: utc('2026-03-10T00:30Z'),
+      expected: {
+        days: ['+2026-03-10T00:00Z..2026-03-11T00:00Z'],
+        slots: ['-2026-03-10T00:30Z..2026-03-11T00:00Z'],
+      },
+    },
+    {
+      why: 'a period after now, which has no rows at all: the finest rows',
+      from: '2026-03-10T00:00Z',
+      to: '2026-03-10T12:15Z',
+      grains: COMPANY,
+      now: utc('2026-03-01T00:00Z'),
+      expected: { slots: ['+2026-03-10T00:00Z..2026-03-10T12:15Z'] },
+    },
+  ])('reads $why', ({ from, to, grains, now, expected }) => {
+    const terms = rangeTerms([{ from: utc(from), to: utc(to) }], grains, now)
+    expect(readable(terms)).toEqual({ years: [], months: [], days: [], slots: [], ...expected })
+  })
+
   it('keeps each range under its own key', () => {
     const terms = rangeTerms(
       [

@@ -123,6 +123,18 @@ describe('GET /analytics/favorites as CSV', () => {
     )
   })
 
+  it('keeps to the activities of the asked type, whatever the sort', async () => {
+    const companyId = newCompanyId()
+    const kayak = await createActivity({ companyId, name: 'Kayak', type: 'SLOT_BASED' })
+    const yoga = await createActivity({ companyId, name: 'Yoga', type: 'SERVICE' })
+    await createFavorite(await createUser(), kayak.id, new Date('2026-03-10T08:30:00Z'))
+    const token = await staffToken(companyId)
+    for (const sort of ['total', 'inPeriod', 'name', 'lastFavorited']) {
+      const { text } = await csv(token, `?from=2026-03-01&to=2026-04-01&type=SERVICE&sort=${sort}`)
+      expect(text, sort).toBe(`${HEADER}\r\n${yoga.id},Yoga,SERVICE,0,0,\r\n`)
+    }
+  })
+
   it('adds the previous period as a column with compare=previous', async () => {
     const companyId = newCompanyId()
     const activity = await createActivity({ companyId, name: 'Kayak' })

@@ -138,13 +138,24 @@ describe('GET /analytics/favorites', () => {
     expect(page.items[0]).toMatchObject({ totalFavorites: 2, favoritesInPeriod: 1 })
   })
 
-  it('filters by activity type', async () => {
+  it('filters by activity type under every sort and order, page by page', async () => {
     const companyId = newCompanyId()
-    const slot = await createActivity({ companyId, type: 'SLOT_BASED' })
-    const service = await createActivity({ companyId, type: 'SERVICE' })
+    const types = ['SLOT_BASED', 'SERVICE', 'SLOT_BASED', 'SERVICE'] as const
+    const made = await Promise.all(types.map((type) => createActivity({ companyId, type })))
+    // Favourited 1 to 4 times each, all in the period: the most favourited in the period are of both types.
+    for (const [i, activity] of made.entries()) {
+      for (const userId of await users(i + 1)) await createFavorite(userId, activity.id)
+    }
     const token = await staffToken(companyId)
-    expect((await getPage(token, '?type=SLOT_BASED')).items.map((i) => i.activityId)).toEqual([slot.id])
-    expect((await getPage(token, '?type=SERVICE')).items.map((i) => i.activityId)).toEqual([service.id])
+    for (const type of ['SLOT_BASED', 'SERVICE']) {
+      const ofType = made.filter((a) => a.type === type).map((a) => a.id)
+      for (const sort of ['total', 'inPeriod', 'name', 'lastFavorited']) {
+        for (const order of ['asc', 'desc']) {
+          const { items } = await walk(token, `?type=${type}&sort=${sort}&order=${order}&limit=1`)
+          expect(items.map((i) => i.activityId).sort(), `${type} ${sort} ${order}`).toEqual(ofType.sort())
+        }
+      }
+    }
   })
 
   it('sorts by every key in both directions, ties broken by activity id, and walks all pages exactly once', async () => {
