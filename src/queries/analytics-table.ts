@@ -113,7 +113,7 @@ function wholeCompanyStatement(params: PageParams): SQL {
   const typeFilter = params.type ? sql`AND ${activities.type} = ${params.type}` : sql``
   // The company's counts rows are its activities (every activity has one, 0005). Names and types are joined to
   // every row only where the sort or the filter needs them, else to the page's rows alone.
-  // Stryker disable next-line ConditionalExpression: `true` is equivalent in result (the join on every row is only slower); `false` is killed by the type tests
+  // Stryker disable next-line ConditionalExpression: `true` is equivalent in result (the join on every row is only slower); `false`, which the type tests kill, is ignored with it
   const everyRow = sort === 'name' || params.type !== undefined
   const companyRows = sql`SELECT ${counts.activityId} AS id, ${counts.favorites} AS total,
         ${lastFavoritedHour(params.zone)} AS last_at, coalesce(p.in_period, 0) AS in_period, p.in_previous
