@@ -72,8 +72,6 @@ type PageParams = {
   after?: AnalyticsPosition
 }
 
-const directionOf = (params: PageParams) => orderKeyword(params.order)
-
 /** Each activity's count in the period (and the previous one): one plain sum per activity without a comparison. */
 const perKey = (params: PageParams) =>
   params.previous
@@ -86,7 +84,7 @@ const rangesOf = (params: PageParams) =>
 /** The page's rows first, from an index (`indexedPage`), then the period counted for those rows only. */
 function pageFirstStatement(params: PageParams & { sort: Exclude<AnalyticsSort, 'inPeriod'> }): SQL {
   const key = SORT_KEYS[params.sort]
-  const direction = directionOf(params)
+  const direction = orderKeyword(params.order)
   return sql`
     WITH page AS (${indexedPage(params)})
     SELECT t.id, t.name, t.type, t.total, p.in_period, p.in_previous, ${microsOf(sql`t.last_at`)} AS last_micros
@@ -103,7 +101,7 @@ function pageFirstStatement(params: PageParams & { sort: Exclude<AnalyticsSort, 
 function wholeCompanyStatement(params: PageParams): SQL {
   const { sort, after } = params
   const key = SORT_KEYS[sort]
-  const direction = directionOf(params)
+  const direction = orderKeyword(params.order)
   const counts = activityFavoriteCounts
   const keyset = after
     ? params.order === 'asc'
