@@ -5,9 +5,14 @@
 import { defineConfig } from 'vitest/config'
 import config from './vitest.config'
 
-const [workerProject] = config.test?.projects ?? []
-if (typeof workerProject !== 'object' || typeof workerProject === 'function') {
+const [firstProject] = config.test?.projects ?? []
+if (
+  typeof firstProject !== 'object' ||
+  typeof firstProject === 'function' ||
+  firstProject instanceof Promise
+) {
   throw new Error('vitest.config.ts: the first project must be the Worker project, inline')
 }
+export const workerProject = firstProject
 
 export default defineConfig(workerProject)

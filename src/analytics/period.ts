@@ -94,21 +94,20 @@ const HOUR_MESSAGE = (zone: string) =>
   `Must be on a whole hour in ${zone}: analytics never resolves a time finer than an hour`
 
 /**
- * The rules on a period: `from` and `to` on whole hours in the zone (the privacy floor; `stated` says which bounds
- * the caller sent), `from < to`, at most
+ * The rules on a period: `from` and `to` on whole hours in the zone (the privacy floor; `fromStated` says whether
+ * the caller sent `from` or it is the default derived from `to`), `from < to`, at most
  * `maxDays` long when given, and every bound on a UTC quarter-hour (the grain of the counts kept ready; true of
  * every zone's hours since the 1980s, but not of a few zones' old offsets, like Pacific/Kiritimati's -10:40).
  */
 export function periodIssues(
   period: Period,
   maxDays?: number,
-  // Stryker disable next-line BooleanLiteral: equivalent for `to`, which is named whenever it is off the hour
-  stated: { from: boolean; to: boolean } = { from: true, to: true },
+  fromStated = true,
 ): PeriodIssue[] {
   const issues: PeriodIssue[] = []
   const offHour = (bound: number) => !isWholeHour(bound, period.zone)
   // A default `from` is off the hour only because the stated `to` is: name only what the caller sent.
-  if (offHour(period.from) && (stated.from || !offHour(period.to))) {
+  if (offHour(period.from) && (fromStated || !offHour(period.to))) {
     issues.push({ path: 'from', message: HOUR_MESSAGE(period.zone) })
   }
   if (offHour(period.to)) issues.push({ path: 'to', message: HOUR_MESSAGE(period.zone) })

@@ -113,11 +113,6 @@ export function statedPeriod(query: { from?: string; to?: string; tz: string }, 
   return resolvePeriod(bound(query.from), bound(query.to), zone, now)
 }
 
-const statedBounds = (query: { from?: string; to?: string }) => ({
-  from: query.from !== undefined,
-  to: query.to !== undefined,
-})
-
 type Payload = { issues: readonly { path?: readonly PropertyKey[] }[] }
 /** Cross-field refinements run even when other fields failed, as long as the fields they read are valid. */
 const whenValid =
@@ -172,7 +167,7 @@ export const FavoriteAnalyticsQuerySchema = z
   })
   .superRefine(
     (query, ctx) => {
-      for (const issue of periodIssues(statedPeriod(query), MAX_PERIOD_DAYS, statedBounds(query))) {
+      for (const issue of periodIssues(statedPeriod(query), MAX_PERIOD_DAYS, query.from !== undefined)) {
         ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message })
       }
     },
@@ -211,7 +206,7 @@ export const FavoriteTimeseriesQuerySchema = z
   .superRefine(
     (query, ctx) => {
       const period = statedPeriod(query)
-      const issues = periodIssues(period, undefined, statedBounds(query))
+      const issues = periodIssues(period, undefined, query.from !== undefined)
       for (const issue of issues) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message })
       if (issues.length > 0) return
       const count = bucketCount(period, query.interval)

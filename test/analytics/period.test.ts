@@ -95,18 +95,18 @@ describe('periodIssues', () => {
       { path: 'to', message: HOUR_MESSAGE('UTC') },
     ]
     expect(periodIssues(both)).toEqual(expected)
-    expect(periodIssues(both, undefined, { from: true, to: true })).toEqual(expected)
+    expect(periodIssues(both, undefined, true)).toEqual(expected)
     expect(periodIssues(utc('2026-03-01T00:30:00Z', '2026-03-02T00:00:00Z'))).toEqual([expected[0]])
   })
 
   it('does not blame a default from for the stated to it was derived from', () => {
     const derived = utc('2026-03-01T00:30:00Z', '2026-03-31T00:30:00Z')
-    expect(periodIssues(derived, undefined, { from: false, to: true })).toEqual([
+    expect(periodIssues(derived, undefined, false)).toEqual([
       { path: 'to', message: HOUR_MESSAGE('UTC') },
     ])
     // A default `from` off the hour while `to` is on it is still named.
     expect(
-      periodIssues(utc('2026-03-01T00:30:00Z', '2026-03-02T00:00:00Z'), undefined, { from: false, to: true }),
+      periodIssues(utc('2026-03-01T00:30:00Z', '2026-03-02T00:00:00Z'), undefined, false),
     ).toEqual([{ path: 'from', message: HOUR_MESSAGE('UTC') }])
   })
 

@@ -141,8 +141,7 @@ async function someFavorites(): Promise<{ companyId: string; activities: string[
 
 describe('favourite counts backfills (migrations 0004 and 0008)', () => {
   it('are complete after migrating, and a second run does nothing', async () => {
-    // This company's counts only: the rest of the database is other tests' concurrent writes, among them the known
-    // `last_favorited_at` race of a removal with an insert (README, "What is not done yet").
+    // This company's counts only: the rest of the database is other tests' concurrent writes.
     const { companyId } = await someFavorites()
     const progress = (
       await testDb.execute<{ id: number; completed: boolean }>(

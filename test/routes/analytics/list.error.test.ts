@@ -58,6 +58,24 @@ describe('GET /analytics/favorites: 400', () => {
     expect(ok.status).toBe(200)
   })
 
+  it('names each bound off the whole hour that the caller sent, not the default derived from one', async () => {
+    const token = await staffToken(newCompanyId())
+    expect(await issuesOf(token, '?from=2026-01-01T00:30:00Z&to=2026-01-02T00:30:00Z')).toEqual([
+      { path: 'query.from', code: 'custom' },
+      { path: 'query.to', code: 'custom' },
+    ])
+    // The default `from` (30 days before `to`) is off the hour only because `to` is.
+    expect(await issuesOf(token, '?to=2026-01-02T00:30:00Z')).toEqual([{ path: 'query.to', code: 'custom' }])
+  })
+
+  it('judges no bound in a zone it does not know', async () => {
+    const token = await staffToken(newCompanyId())
+    // 00:30Z is off the hour in UTC; in an unknown zone there is nothing to judge it by.
+    expect(await issuesOf(token, '?tz=Mars/Olympus&from=2026-01-01T00:30:00Z')).toEqual([
+      { path: 'query.tz', code: 'custom' },
+    ])
+  })
+
   it('lists every issue at once, cross-field ones included', async () => {
     const token = await staffToken(newCompanyId())
     expect(paths(await issuesOf(token, '?from=nope&type=X&sort=y&order=z&limit=0'))).toEqual([

@@ -158,6 +158,27 @@ describe('GET /analytics/favorites/timeseries: 400 and 404', () => {
     expect(await issues('?from=1970-01-01&to=2026-01-01&interval=month')).toEqual(['query.interval'])
   })
 
+  it('says how many buckets the period spans and what to do about it', async () => {
+    const token = await staffToken(newCompanyId())
+    const response = await api('/analytics/favorites/timeseries?from=2025-01-01&to=2026-02-06&interval=day', {
+      token,
+    })
+    const problem = await expectProblem(response, 400)
+    expect(problem.issues).toEqual([
+      {
+        path: 'query.interval',
+        code: 'custom',
+        message:
+          'The period spans 401 day buckets; at most 400: use a coarser interval or a shorter period',
+      },
+    ])
+  })
+
+  it('counts no buckets of a period that is itself refused', async () => {
+    // 26 years of days would be too many buckets too, but the bound off the hour is the error to fix first.
+    expect(await issues('?from=2000-01-01&to=2026-01-01T00:30:00Z&interval=day')).toEqual(['query.to'])
+  })
+
   it.each([
     ['?interval=hour', ['query.interval']],
     ['?activityId=42', ['query.activityId']],
