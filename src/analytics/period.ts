@@ -99,11 +99,7 @@ const HOUR_MESSAGE = (zone: string) =>
  * `maxDays` long when given, and every bound on a UTC quarter-hour (the grain of the counts kept ready; true of
  * every zone's hours since the 1980s, but not of a few zones' old offsets, like Pacific/Kiritimati's -10:40).
  */
-export function periodIssues(
-  period: Period,
-  maxDays?: number,
-  fromStated = true,
-): PeriodIssue[] {
+export function periodIssues(period: Period, maxDays?: number, fromStated = true): PeriodIssue[] {
   const issues: PeriodIssue[] = []
   const offHour = (bound: number) => !isWholeHour(bound, period.zone)
   // A default `from` is off the hour only because the stated `to` is: name only what the caller sent.

@@ -101,13 +101,11 @@ describe('periodIssues', () => {
 
   it('does not blame a default from for the stated to it was derived from', () => {
     const derived = utc('2026-03-01T00:30:00Z', '2026-03-31T00:30:00Z')
-    expect(periodIssues(derived, undefined, false)).toEqual([
-      { path: 'to', message: HOUR_MESSAGE('UTC') },
-    ])
+    expect(periodIssues(derived, undefined, false)).toEqual([{ path: 'to', message: HOUR_MESSAGE('UTC') }])
     // A default `from` off the hour while `to` is on it is still named.
-    expect(
-      periodIssues(utc('2026-03-01T00:30:00Z', '2026-03-02T00:00:00Z'), undefined, false),
-    ).toEqual([{ path: 'from', message: HOUR_MESSAGE('UTC') }])
+    expect(periodIssues(utc('2026-03-01T00:30:00Z', '2026-03-02T00:00:00Z'), undefined, false)).toEqual([
+      { path: 'from', message: HOUR_MESSAGE('UTC') },
+    ])
   })
 
   it('says why an empty, reversed or too long period is refused', () => {

@@ -168,8 +168,7 @@ describe('GET /analytics/favorites/timeseries: 400 and 404', () => {
       {
         path: 'query.interval',
         code: 'custom',
-        message:
-          'The period spans 401 day buckets; at most 400: use a coarser interval or a shorter period',
+        message: 'The period spans 401 day buckets; at most 400: use a coarser interval or a shorter period',
       },
     ])
   })
