@@ -116,13 +116,11 @@ export type FavoriteChangeEntry =
     }
   | { activityId: string; favorited: false; tappedAt: string; favorite: null; position: ChangePosition }
 
-type ChangeRow = Omit<FavoriteColumns, 'activity_id'> & {
-  purged_through: number
-  activity_id: string | null
-  favorited: boolean | null
-  version: number | null
-  tapped_at: string | null
-}
+/** A change of the page, or (on an empty page) the LEFT JOIN's one row of nulls: its columns are null together. */
+type PageColumns =
+  | { activity_id: string; favorited: boolean; version: number; tapped_at: string }
+  | { activity_id: null; favorited: null; version: null; tapped_at: null }
+type ChangeRow = Omit<FavoriteColumns, 'activity_id'> & { purged_through: number } & PageColumns
 
 /**
  * The user's changes after `since`, oldest first, at most `limit` (plus one, to say whether there are more):
@@ -170,11 +168,8 @@ export async function listFavoriteChanges(
   const [first] = result.rows
   if (!first) return undefined
   const entries = result.rows.flatMap((row): FavoriteChangeEntry[] => {
+    if (row.activity_id === null) return []
     const { activity_id: activityId, version, tapped_at: tappedAt } = row
-    // No page row: the LEFT JOIN's one row of nulls, on an empty page.
-    if (activityId === null) return []
-    // Stryker disable next-line all: equivalent, they are null only with activity_id (NOT NULL columns, a coalesce)
-    if (version === null || tappedAt === null) return []
     const position = { version: Number(version), activityId }
     const favorite = row.favorited ? recordOf({ ...row, activity_id: activityId }) : undefined
     return [

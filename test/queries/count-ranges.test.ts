@@ -169,6 +169,14 @@ describe('rangeTerms', () => {
       expected: { slots: ['+2026-03-10T00:00Z..2026-03-10T00:30Z'] },
     },
     {
+      why: 'half an hour when now is in the second quarter-hour after it: its two quarter-hours (day row minus 2 is 3)',
+      from: '2026-03-10T00:00Z',
+      to: '2026-03-10T00:30Z',
+      grains: COMPANY,
+      now: utc('2026-03-10T00:50Z'),
+      expected: { slots: ['+2026-03-10T00:00Z..2026-03-10T00:30Z'] },
+    },
+    {
       why: 'half an hour up to now: the day row, as nothing after now has rows yet',
       from: '2026-03-10T00:00Z',
       to: '2026-03-10T00:30Z',

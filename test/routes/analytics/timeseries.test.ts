@@ -184,6 +184,8 @@ describe('GET /analytics/favorites/timeseries: 400 and 404', () => {
     ['?from=2026-03-02&to=2026-03-01', ['query.to']],
     ['?from=2026-03-01&to=2026-03-01', ['query.to']],
     ['?from=soon', ['query.from']],
+    ['?from=2026-03-01T00:30:00Z&to=2026-03-02T00:30:00Z', ['query.from', 'query.to']],
+    ['?to=2026-03-02T00:30:00Z', ['query.to']], // not the default `from` derived from it
     [
       '?from=soon&to=later&interval=hour&activityId=x',
       ['query.activityId', 'query.from', 'query.interval', 'query.to'],
