@@ -171,7 +171,7 @@ export async function listFavoriteChanges(
     if (row.activity_id === null) return []
     const { activity_id: activityId, version, tapped_at: tappedAt } = row
     const position = { version: Number(version), activityId }
-    const favorite = row.favorited ? recordOf({ ...row, activity_id: activityId }) : undefined
+    const favorite = row.favorited ? recordOf(row) : undefined
     return [
       favorite
         ? { activityId, favorited: true, tappedAt, favorite, position }

@@ -112,6 +112,23 @@ describe('analytics caching', () => {
     }
   })
 
+  it('keeps a default period apart from the same bounds stated, as their cursors are bound to different queries', async () => {
+    const companyId = newCompanyId()
+    for (let n = 0; n < 2; n++) await createActivity({ companyId })
+    const token = await staffToken(companyId)
+    const { period } = JSON.parse((await timed('/analytics/favorites?limit=1', token)).body) as {
+      period: { from: string; to: string }
+    }
+    // The default period's own bounds, stated: the same counts, but a cursor bound to those bounds.
+    for (const bounds of [`from=${encodeURIComponent(period.from)}`, `to=${encodeURIComponent(period.to)}`]) {
+      const path = `/analytics/favorites?limit=1&${bounds}`
+      const first = await timed(path, token)
+      expect(first.trips, bounds).toBe(1)
+      const { nextCursor } = JSON.parse(first.body) as { nextCursor: string }
+      expect((await timed(`${path}&cursor=${nextCursor}`, token)).response.status, bounds).toBe(200)
+    }
+  })
+
   it('never caches errors', async () => {
     const { token } = await companyWithData()
     const missing = `/analytics/favorites/timeseries?activityId=${crypto.randomUUID()}`

@@ -159,6 +159,7 @@ describe('GET /analytics/favorites: 400', () => {
       'from=2026-01-02&to=2026-02-01&type=SERVICE',
       'from=2026-01-01&to=2026-02-02&type=SERVICE',
       'from=2026-01-01&to=2026-02-01',
+      'from=2026-01-01&to=2026-02-01&type=SLOT_BASED',
       'to=2026-02-01&type=SERVICE',
       'from=2026-01-01&type=SERVICE',
     ]) {
