@@ -34,7 +34,7 @@ export type SortOrder = (typeof SORT_ORDERS)[number]
 const INSTANT_MESSAGE =
   'Must be an ISO 8601 date (2026-01-31) or date-time with a UTC offset (2026-01-31T00:00:00+01:00), year 1970 to 9999'
 
-const instantParam = (name: 'from' | 'to', description: string) =>
+const instantParam = (description: string, example: string) =>
   z
     .string()
     // Aborts: past the length, the value is not read as a date at all (one issue, not two).
@@ -42,26 +42,26 @@ const instantParam = (name: 'from' | 'to', description: string) =>
     .refine((value) => parseBound(value) !== undefined, { message: INSTANT_MESSAGE })
     .optional()
     .openapi({
-      param: { name, in: 'query', description },
+      param: { description },
       pattern: '^\\d{4}-\\d{2}-\\d{2}(T.+)?$',
       // A date (midnight) or a date-time: both RFC 3339 formats, so a generated client can say which it sends.
       anyOf: [
         { type: 'string', format: 'date', maxLength: 10 },
         { type: 'string', format: 'date-time', maxLength: MAX_TIMESTAMP_LENGTH },
       ],
-      example: name === 'from' ? '2026-01-01' : '2026-02-01T00:00:00+01:00',
+      example,
     })
 
 const fromParam = instantParam(
-  'from',
   'Start of the period, inclusive: a date (midnight in `tz`) or a date-time with offset on a whole hour in `tz`, ' +
     'e.g. `2026-01-01` or `2026-01-01T00:00:00+01:00`. ' +
     `Default: ${DEFAULT_PERIOD_DAYS} days before \`to\`.`,
+  '2026-01-01',
 )
 const toParam = instantParam(
-  'to',
   'End of the period, exclusive: a date (midnight in `tz`) or a date-time with offset on a whole hour in `tz`, ' +
     'e.g. `2026-02-01` or `2026-02-01T00:00:00+01:00`. Default: now, rounded up to the next whole hour in `tz`.',
+  '2026-02-01T00:00:00+01:00',
 )
 
 /** IANA names: letters, digits and `_ + - /`, about 30 characters at most (`America/Argentina/ComodRivadavia`). */
@@ -77,8 +77,6 @@ const tzParam = z
   .default('UTC')
   .openapi({
     param: {
-      name: 'tz',
-      in: 'query',
       description:
         'IANA time zone of the period, the buckets and `lastFavoritedAt`: days, ISO weeks and months are this ' +
         "zone's, daylight saving time included. Default: `UTC`.",
@@ -88,7 +86,7 @@ const tzParam = z
   })
 
 const typeParam = ActivityTypeSchema.optional().openapi({
-  param: { name: 'type', in: 'query', description: 'Only activities of this type.' },
+  param: { description: 'Only activities of this type.' },
 })
 
 const COMPARES = ['previous'] as const
@@ -97,8 +95,6 @@ const compareParam = z
   .optional()
   .openapi({
     param: {
-      name: 'compare',
-      in: 'query',
       description:
         '`previous`: also count the period of the same length just before (the same wall-clock length in `tz`, ' +
         'so the day before a 23-hour DST day is a 24-hour day).',
@@ -132,8 +128,6 @@ export const FavoriteAnalyticsQuerySchema = z
       .default('total')
       .openapi({
         param: {
-          name: 'sort',
-          in: 'query',
           description:
             '`total`: all favourites ever (still existing); `inPeriod`: favourites added in the period; ' +
             '`lastFavorited`: most recent favourite (never-favourited activities count as the oldest); ' +
@@ -146,8 +140,6 @@ export const FavoriteAnalyticsQuerySchema = z
       .optional()
       .openapi({
         param: {
-          name: 'order',
-          in: 'query',
           description: 'Default: `asc` for `sort=name`, `desc` otherwise.',
         },
       }),
@@ -156,8 +148,6 @@ export const FavoriteAnalyticsQuerySchema = z
       .optional()
       .openapi({
         param: {
-          name: 'cursor',
-          in: 'query',
           description:
             'The `nextCursor` of the previous page (or the `cursor` of the `Link: rel="next"` header). Only valid ' +
             'for the company and the `from`, `to`, `type`, `sort` and `order` it was issued for; it carries the ' +
@@ -188,8 +178,6 @@ export const FavoriteTimeseriesQuerySchema = z
       .default('day')
       .openapi({
         param: {
-          name: 'interval',
-          in: 'query',
           description:
             'Bucket size, in `tz`: a calendar day, an ISO week (from Monday), or a calendar month.',
         },
@@ -197,8 +185,6 @@ export const FavoriteTimeseriesQuerySchema = z
       }),
     activityId: UuidSchema.optional().openapi({
       param: {
-        name: 'activityId',
-        in: 'query',
         description: "One of the company's activities; absent = the whole company.",
       },
     }),

@@ -17,8 +17,6 @@ export const IfNoneMatchHeaderSchema = z.object({
     .optional()
     .openapi({
       param: {
-        name: 'If-None-Match',
-        in: 'header',
         description: 'The `ETag` of a previous answer: 304 without a body while the answer is unchanged.',
       },
       pattern: ENTITY_TAGS_PATTERN,

@@ -262,7 +262,7 @@ export type FavoriteChangeResult = z.infer<typeof FavoriteChangeResultSchema>
 
 export const ActivityIdParamSchema = z.object({
   activityId: UuidSchema.openapi({
-    param: { name: 'activityId', in: 'path', description: 'The activity (`activities.activities.id`).' },
+    param: { description: 'The activity (`activities.activities.id`).' },
     example: '0b7e7c6a-4a57-4f8e-9d7e-1c2a3b4c5d6e',
   }),
 })

@@ -15,7 +15,7 @@ export const queryInteger = <T extends z.ZodType>(schema: T) =>
 /** The `limit` query parameter every paginated route shares: 1 to 100, default 20. */
 export const pageLimitSchema = (description: string) =>
   queryInteger(z.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE)).openapi({
-    param: { name: 'limit', in: 'query', description },
+    param: { description },
     format: 'int32',
     example: DEFAULT_PAGE_SIZE,
   })

@@ -7,7 +7,7 @@ import { clientRoute } from '../surface-route'
 
 const DeleteFavoriteQuerySchema = z.object({
   tappedAt: TappedAtSchema.optional().openapi({
-    param: { name: 'tappedAt', in: 'query', description: 'When the user tapped (RFC 3339); absent = now.' },
+    param: { description: 'When the user tapped (RFC 3339); absent = now.' },
   }),
 })
 

@@ -20,8 +20,6 @@ const FavoriteStatusQuerySchema = z.object({
     )
     .openapi({
       param: {
-        name: 'activityIds',
-        in: 'query',
         style: 'form',
         explode: false,
         description: `Comma-separated activity ids, 1 to ${MAX_STATUS_IDS}.`,

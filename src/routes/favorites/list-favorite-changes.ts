@@ -13,8 +13,6 @@ const FavoriteChangesQuerySchema = z.object({
     .optional()
     .openapi({
       param: {
-        name: 'since',
-        in: 'query',
         description:
           "The list's `changesCursor`, or the previous answer's `nextCursor`. Absent: every change kept.",
       },

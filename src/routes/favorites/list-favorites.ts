@@ -16,10 +16,10 @@ const ListFavoritesQuerySchema = z.object({
   cursor: signedCursorSchema(512)
     .optional()
     .openapi({
-      param: { name: 'cursor', in: 'query', description: 'The `nextCursor` of the previous page.' },
+      param: { description: 'The `nextCursor` of the previous page.' },
     }),
   type: ActivityTypeSchema.optional().openapi({
-    param: { name: 'type', in: 'query', description: 'Only favourites of activities of this type.' },
+    param: { description: 'Only favourites of activities of this type.' },
   }),
 })
 
