@@ -57,6 +57,9 @@ describe('API documentation', () => {
     const html = await page.text()
     expect(html).toContain('/ui/swagger-ui-dist/swagger-ui-bundle.js')
     expect(html).toContain('/openapi.json')
+    expect(html).toContain('<title>Activity favourites API</title>')
+    // A token typed into the page survives a reload.
+    expect(html).toContain('persistAuthorization: true')
     expect(html).not.toMatch(/https?:\/\/(cdn|unpkg|cdnjs)/)
     // In production the asset layer answers before the Worker; the pool exposes that layer as `ASSETS`.
     const bundle = await (env.ASSETS as Fetcher).fetch(

@@ -93,6 +93,26 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ JWKS_URL: jwks, JWT_SECRET: undefined, cursorSecret: CURSOR_SECRET })
   })
 
+  it('takes postgres:// and postgresql:// database URLs, and nothing else', () => {
+    for (const url of ['postgres://app:app@db.example/app', 'postgresql://app:app@db.example/app']) {
+      expect(loadConfig(minimal({ DATABASE_URL: url, ANALYTICS_DATABASE_URL: url }))).toMatchObject({
+        DATABASE_URL: url,
+        ANALYTICS_DATABASE_URL: url,
+      })
+    }
+    for (const url of ['https://db.example/app', 'xpostgres://db.example/app', 'postgresql:db.example']) {
+      expect(refusal(minimal({ DATABASE_URL: url })).message).toBe(
+        'invalid Worker configuration: DATABASE_URL: must be a postgres:// or postgresql:// URL',
+      )
+    }
+  })
+
+  it('refuses a short CURSOR_SECRET', () => {
+    expect(refusal(minimal({ CURSOR_SECRET: 'short' })).message).toBe(
+      'invalid Worker configuration: CURSOR_SECRET: must be at least 32 characters',
+    )
+  })
+
   it('refuses invalid bindings, naming every issue, a missing key source included', () => {
     const error = refusal(minimal({ JWT_SECRET: 'too-short', DB_TIMEOUT_MS: '50' }))
     expect(error.message).toMatch(/^invalid Worker configuration: /)

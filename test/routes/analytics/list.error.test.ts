@@ -39,6 +39,22 @@ describe('GET /analytics/favorites: 400', () => {
     expect(paths(await issuesOf(token, query))).toEqual([`query.${field}`])
   })
 
+  it('says what a bound and a zone must be', async () => {
+    const token = await staffToken(newCompanyId())
+    const problem = await expectProblem(
+      await api('/analytics/favorites?from=yesterday&tz=Mars/Olympus', { token }),
+      400,
+    )
+    expect(problem.issues?.map(({ path, message }) => ({ path, message }))).toEqual([
+      {
+        path: 'query.from',
+        message:
+          'Must be an ISO 8601 date (2026-01-31) or date-time with a UTC offset (2026-01-31T00:00:00+01:00), year 1970 to 9999',
+      },
+      { path: 'query.tz', message: 'Must be an IANA time zone name, e.g. Europe/Berlin or Asia/Kathmandu' },
+    ])
+  })
+
   it('refuses from >= to', async () => {
     const token = await staffToken(newCompanyId())
     expect(await issuesOf(token, '?from=2026-02-01&to=2026-01-01')).toEqual([
