@@ -49,6 +49,7 @@ function pathMethods(routes: RouteTable): { pattern: RegExp; methods: Set<string
   }))
 }
 
+// Stryker disable next-line StringLiteral: equivalent until a route answers PUT or PATCH; kept so that one is listed
 const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
 
 /**

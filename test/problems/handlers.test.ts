@@ -38,6 +38,33 @@ describe('errorHandler', () => {
     expect(await problemOf(withMessage)).toMatchObject({ status: 403, body: { detail: 'Staff only' } })
   })
 
+  // Hono's own message for these two is replaced by one that says what to fix.
+  it.each([
+    {
+      status: 400,
+      type: 'bad-request',
+      message: 'Malformed JSON in request body',
+      detail: 'The request body is not valid JSON',
+    },
+    { status: 401, type: 'unauthorized', message: 'No token', detail: 'No token' },
+    { status: 403, type: 'forbidden', message: 'Staff only', detail: 'Staff only' },
+    { status: 404, type: 'not-found', message: 'Gone', detail: 'Gone' },
+    { status: 405, type: 'method-not-allowed', message: 'Use GET', detail: 'Use GET' },
+    { status: 413, type: 'body-too-large', message: 'Too big', detail: 'Too big' },
+    {
+      status: 415,
+      type: 'unsupported-media-type',
+      message: 'Bad type',
+      detail: 'The request body must be application/json',
+    },
+  ] as const)(
+    'answers an HTTP $status error as the $type problem',
+    async ({ status, type, message, detail }) => {
+      const { body } = await problemOf(new HTTPException(status, { message }))
+      expect(body).toMatchObject({ status, type: `urn:problem-type:${type}`, detail })
+    },
+  )
+
   it.each([
     { error: new ConfigError('JWT_SECRET: must be at least 32 characters'), msg: 'misconfigured' },
     { error: new Error('relation "x" does not exist'), msg: 'unhandled error' },
