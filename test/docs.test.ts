@@ -79,5 +79,8 @@ describe('API documentation', () => {
     expect(response.headers.get('X-Request-Id')).toMatch(/^[0-9a-f-]{36}$/)
     expect(response.headers.get('X-Content-Type-Options')).toBe('nosniff')
     expect(response.headers.get('Strict-Transport-Security')).toContain('max-age=')
+    // Server-Timing is for this API's own clients: no other origin's script may read it.
+    expect(response.headers.get('Server-Timing')).toMatch(/total;dur=/)
+    expect(response.headers.get('Timing-Allow-Origin')).toBeNull()
   })
 })

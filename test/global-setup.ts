@@ -15,6 +15,7 @@ declare module 'vitest' {
       refusedOrigin: string
       privateJwk: string
       rotatedPrivateJwk: string
+      privateJwkByAlgorithm: { ES256: string; EdDSA: string }
     }
   }
 }
@@ -29,8 +30,16 @@ export default async function setup(project: TestProject) {
   project.provide('neonEndpoint', database.server.url)
   project.provide('databaseBackend', database.backend)
   project.provide('databaseReplica', database.replica)
-  const { url, statsUrl, origin, refusedOrigin, privateJwk, rotatedPrivateJwk } = jwks
-  project.provide('jwks', { url, statsUrl, origin, refusedOrigin, privateJwk, rotatedPrivateJwk })
+  const { url, statsUrl, origin, refusedOrigin, privateJwk, rotatedPrivateJwk, privateJwkByAlgorithm } = jwks
+  project.provide('jwks', {
+    url,
+    statsUrl,
+    origin,
+    refusedOrigin,
+    privateJwk,
+    rotatedPrivateJwk,
+    privateJwkByAlgorithm,
+  })
   return async () => {
     await jwks.close()
     await database.close()

@@ -33,11 +33,14 @@ const SLOW_MS = 30_000
 const KEY_PATH = /^\/jwks\/([\w-]+)\.json$/
 const CONTROL_PATH = /^\/(mode|stats)\/([\w-]+)$/
 
-async function signingKey(kid: string) {
-  const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true })
+async function signingKey(kid: string, alg: 'RS256' | 'ES256' | 'EdDSA' = 'RS256') {
+  const { publicKey, privateKey } = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}),
+  })
   return {
-    publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' },
-    privateJwk: JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: 'RS256' }),
+    publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' },
+    privateJwk: JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg }),
   }
 }
 
@@ -53,8 +56,11 @@ async function closedPort(): Promise<number> {
 export async function startJwksServer() {
   const first = await signingKey('test-key-1')
   const second = await signingKey('test-key-2')
+  // The other algorithms the API accepts: identity providers sign with P-256 or Ed25519 keys too.
+  const es256 = await signingKey('test-key-es256', 'ES256')
+  const eddsa = await signingKey('test-key-eddsa', 'EdDSA')
   const keySets: Partial<Record<JwksMode, unknown>> = {
-    ok: { keys: [first.publicJwk] },
+    ok: { keys: [first.publicJwk, es256.publicJwk, eddsa.publicJwk] },
     rotate: { keys: [first.publicJwk, second.publicJwk] },
     'duplicate-kid': { keys: [first.publicJwk, { ...second.publicJwk, kid: first.publicJwk.kid }] },
     'not-jwks': { issuer: 'https://idp.test', keys: 'none' },
@@ -144,6 +150,8 @@ export async function startJwksServer() {
     privateJwk: first.privateJwk,
     /** The key `rotate` and `duplicate-kid` add (kid `test-key-2`). */
     rotatedPrivateJwk: second.privateJwk,
+    /** Keys of `ok` for the other accepted algorithms. */
+    privateJwkByAlgorithm: { ES256: es256.privateJwk, EdDSA: eddsa.privateJwk },
     close: () =>
       new Promise<void>((resolve) => {
         for (const timer of stalled) clearTimeout(timer)

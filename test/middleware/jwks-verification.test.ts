@@ -40,6 +40,19 @@ describe('bearer verification with JWKS_URL', () => {
     expect(await jwksRequests()).toBe(before)
   })
 
+  it.each(['ES256', 'EdDSA'] as const)('accepts an %s token signed by a key of the JWKS', async (alg) => {
+    const jwk = JSON.parse(jwks.privateJwkByAlgorithm[alg]) as JWK
+    const subject = crypto.randomUUID()
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg, kid: jwk.kid })
+      .setSubject(subject)
+      .setIssuer(env.JWT_ISSUER)
+      .setAudience(env.JWT_AUDIENCE)
+      .setExpirationTime('10m')
+      .sign(await importJWK(jwk, alg))
+    expect((await verifyBearer(`Bearer ${token}`, config)).sub).toBe(subject)
+  })
+
   it('refuses an HS256 token, even one signed with JWT_SECRET (no algorithm confusion)', async () => {
     const problem = await refusal(`Bearer ${await signToken(crypto.randomUUID())}`)
     expect(problem.status).toBe(401)

@@ -359,6 +359,10 @@ describe('a 304 revalidation', () => {
     expect(again.headers.get('X-Request-Id')).toBeTruthy()
     expect(again.headers.get('X-Request-Id')).not.toBe(first.headers.get('X-Request-Id'))
     expect(again.headers.get('Access-Control-Allow-Origin')).toBe('https://app.example')
+    expect(again.headers.get('Access-Control-Expose-Headers')).toBe(
+      first.headers.get('Access-Control-Expose-Headers'),
+    )
+    expect(again.headers.get('Access-Control-Expose-Headers')).toContain('ETag')
     expect(again.headers.get('ETag')).toBe(etag)
   })
 })
